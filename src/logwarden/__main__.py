@@ -1,0 +1,5 @@
+"""``python -m logwarden TOOL ARGS``."""
+
+from logwarden.cli.main import entry
+
+entry()

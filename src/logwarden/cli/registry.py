@@ -1,0 +1,40 @@
+"""The tools ``logwarden`` runs: name, the module that runs it, one line of what it does.
+
+Modules are imported only when their tool runs, so that ``logwarden who`` does not pay for
+numpy-heavy analysis code it never uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A command: ``module.main(invocation)`` runs it."""
+
+    name: str
+    module: str
+    summary: str
+    #: Reachable under its own name through ``logwarden install-links``.
+    classic: bool = True
+
+
+TOOLS: dict[str, Tool] = {
+    tool.name: tool
+    for tool in (
+        Tool("who", "logwarden.cli.who", "show who is logged on, or every login in a wtmp file"),
+        Tool("users", "logwarden.cli.users", "print the names of users currently logged in"),
+        Tool("w", "logwarden.cli.w", "show who is logged on and what they are doing"),
+        Tool("last", "logwarden.cli.last", "list logins, reboots and shutdowns from wtmp"),
+        Tool("lastb", "logwarden.cli.last", "list failed login attempts from btmp"),
+        Tool("ac", "logwarden.cli.ac", "print connect time from wtmp: total, per day, per user"),
+        Tool("lastlog", "logwarden.cli.lastlog", "report the most recent login of every user"),
+        Tool("wtmp", "logwarden.cli.wtmp", "check a utmp/wtmp/btmp/lastlog for signs of tampering",
+             classic=False),  # fmt: skip
+        Tool("demo", "logwarden.cli.demo", "build a sample host's logs and show what logwarden reads",
+             classic=False),  # fmt: skip
+        Tool("install-links", "logwarden.cli.links", "make the classic names (last, ac, ...) "
+             "as links to logwarden in a directory", classic=False),  # fmt: skip
+    )
+}

@@ -1,0 +1,413 @@
+"""utmp, wtmp and btmp records: every Linux layout, either byte order, decoded in one call.
+
+The three files share one record type (``struct utmp``/``utmpx``); only its size and byte
+order vary with the machine that wrote it:
+
+========  =====  ==========================================================================
+layout    bytes  written by
+========  =====  ==========================================================================
+384       384    glibc where time was 32-bit in utmp: x86_64, i386, arm, mips, ppc, riscv...
+400       400    glibc with 64-bit ``long ut_session`` and ``struct timeval``: aarch64,
+                 s390x, alpha, loongarch; and musl >= 1.2 on every 64-bit machine
+382       382    glibc on m68k, whose 2-byte alignment drops the padding after ``ut_type``
+========  =====  ==========================================================================
+
+Each comes little- or big-endian (the writer's native order). A file does not say which it is,
+so :func:`detect` scores every candidate on a sample of records and picks the one whose
+records look like utmp records. The codec is pure: bytes in, arrays out; it never opens a
+file, prints or reads the clock.
+
+References: glibc ``bits/utmp.h`` and ``sysdeps/*/utmp-size.h``; musl ``include/utmpx.h``;
+../shared/spec/unix-tools.md section 1.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+import numpy as np
+import numpy.typing as npt
+
+# ut_type values (glibc/Linux).
+EMPTY = 0
+RUN_LVL = 1
+BOOT_TIME = 2
+NEW_TIME = 3
+OLD_TIME = 4
+INIT_PROCESS = 5
+LOGIN_PROCESS = 6
+USER_PROCESS = 7
+DEAD_PROCESS = 8
+ACCOUNTING = 9
+
+TYPE_NAMES = {
+    EMPTY: "EMPTY",
+    RUN_LVL: "RUN_LVL",
+    BOOT_TIME: "BOOT_TIME",
+    NEW_TIME: "NEW_TIME",
+    OLD_TIME: "OLD_TIME",
+    INIT_PROCESS: "INIT_PROCESS",
+    LOGIN_PROCESS: "LOGIN_PROCESS",
+    USER_PROCESS: "USER_PROCESS",
+    DEAD_PROCESS: "DEAD_PROCESS",
+    ACCOUNTING: "ACCOUNTING",
+}
+
+LINE_SIZE = 32
+ID_SIZE = 4
+USER_SIZE = 32
+HOST_SIZE = 256
+
+# Seconds since the epoch that a utmp writer can plausibly have stamped: 1980-01-01 up to the
+# end of unsigned 32-bit time (2106), which glibc >= 2.40 writes.
+_PLAUSIBLE_SEC = (315_532_800, 2**32 - 1)
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One way a machine lays out ``struct utmp`` on disk."""
+
+    name: str
+    description: str
+    dtype: np.dtype[np.void]
+
+    @property
+    def size(self) -> int:
+        return int(self.dtype.itemsize)
+
+    @property
+    def big_endian(self) -> bool:
+        return self.name.endswith("be")
+
+
+def _dtype(order: str, *, size: int) -> np.dtype[np.void]:
+    o = order
+    if size == 384:
+        names = ["type", "pad", "pid", "line", "id", "user", "host", "term", "exit", "session",
+                 "sec", "usec", "addr"]  # fmt: skip
+        formats = [f"{o}i2", f"{o}u2", f"{o}i4", "S32", "S4", "S32", "S256", f"{o}i2",
+                   f"{o}i2", f"{o}i4", f"{o}u4", f"{o}i4", "V16"]  # fmt: skip
+        offsets = [0, 2, 4, 8, 40, 44, 76, 332, 334, 336, 340, 344, 348]
+    elif size == 400:
+        names = ["type", "pad", "pid", "line", "id", "user", "host", "term", "exit", "session",
+                 "sec", "usec", "addr"]  # fmt: skip
+        formats = [f"{o}i2", f"{o}u2", f"{o}i4", "S32", "S4", "S32", "S256", f"{o}i2",
+                   f"{o}i2", f"{o}i8", f"{o}i8", f"{o}i8", "V16"]  # fmt: skip
+        offsets = [0, 2, 4, 8, 40, 44, 76, 332, 334, 336, 344, 352, 360]
+    elif size == 382:
+        names = ["type", "pid", "line", "id", "user", "host", "term", "exit", "session", "sec",
+                 "usec", "addr"]  # fmt: skip
+        formats = [f"{o}i2", f"{o}i4", "S32", "S4", "S32", "S256", f"{o}i2", f"{o}i2",
+                   f"{o}i4", f"{o}u4", f"{o}i4", "V16"]  # fmt: skip
+        offsets = [0, 2, 6, 38, 42, 74, 330, 332, 334, 338, 342, 346]
+    else:  # pragma: no cover - the table below is the only caller
+        raise ValueError(size)
+    return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": size})
+
+
+LAYOUTS: dict[str, Layout] = {
+    layout.name: layout
+    for layout in (
+        Layout("384le", "384-byte glibc, little-endian (x86_64, i386, arm, riscv)", _dtype("<", size=384)),
+        Layout("400le", "400-byte 64-bit time, little-endian (aarch64, musl)", _dtype("<", size=400)),
+        Layout("384be", "384-byte glibc, big-endian (ppc, mips, sparc)", _dtype(">", size=384)),
+        Layout("400be", "400-byte 64-bit time, big-endian (s390x)", _dtype(">", size=400)),
+        Layout("382be", "382-byte glibc, big-endian (m68k)", _dtype(">", size=382)),
+    )
+}  # fmt: skip
+
+#: This machine's own layout: what a file of unknown origin is first assumed to be.
+NATIVE = "384le" if sys.byteorder == "little" else "384be"
+
+
+class Entry(NamedTuple):
+    """One record as Python values; strings are bytes cut at the first NUL, as C reads them."""
+
+    offset: int
+    type: int
+    pid: int
+    line: bytes
+    id: bytes
+    user: bytes
+    host: bytes
+    term: int
+    exit: int
+    session: int
+    sec: int
+    usec: int
+    addr: bytes
+
+
+def cstr(value: bytes) -> bytes:
+    """``value`` up to its first NUL: what C's string functions see of a fixed-size field."""
+    return value.partition(b"\0")[0]
+
+
+class Records:
+    """The records of one file (or buffer) under one layout, as numpy columns.
+
+    Columns come back in native byte order and are computed once. Strings are numpy ``S``
+    arrays (numpy drops trailing NULs); :meth:`cstrings` gives C semantics, bytes after an
+    inner NUL removed, for the fields a report prints.
+    """
+
+    def __init__(
+        self,
+        raw: npt.NDArray[np.void],
+        layout: Layout,
+        offsets: npt.NDArray[np.int64] | None = None,
+    ) -> None:
+        self.raw = raw
+        self.layout = layout
+        self._offsets = offsets
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def _native(self, name: str, kind: str) -> npt.NDArray[np.generic]:
+        col = self.raw[name]
+        return col.astype(kind, copy=False)
+
+    @cached_property
+    def type(self) -> npt.NDArray[np.int16]:
+        return self._native("type", "=i2")  # type: ignore[return-value]
+
+    @cached_property
+    def pid(self) -> npt.NDArray[np.int32]:
+        return self._native("pid", "=i4")  # type: ignore[return-value]
+
+    @cached_property
+    def sec(self) -> npt.NDArray[np.int64]:
+        return self._native("sec", "=i8")  # type: ignore[return-value]
+
+    @cached_property
+    def usec(self) -> npt.NDArray[np.int64]:
+        return self._native("usec", "=i8")  # type: ignore[return-value]
+
+    @cached_property
+    def term(self) -> npt.NDArray[np.int16]:
+        return self._native("term", "=i2")  # type: ignore[return-value]
+
+    @cached_property
+    def exit(self) -> npt.NDArray[np.int16]:
+        return self._native("exit", "=i2")  # type: ignore[return-value]
+
+    @cached_property
+    def session(self) -> npt.NDArray[np.int64]:
+        return self._native("session", "=i8")  # type: ignore[return-value]
+
+    @property
+    def line(self) -> npt.NDArray[np.bytes_]:
+        return self.raw["line"]  # type: ignore[no-any-return]
+
+    @property
+    def user(self) -> npt.NDArray[np.bytes_]:
+        return self.raw["user"]  # type: ignore[no-any-return]
+
+    @property
+    def host(self) -> npt.NDArray[np.bytes_]:
+        return self.raw["host"]  # type: ignore[no-any-return]
+
+    @property
+    def id(self) -> npt.NDArray[np.bytes_]:
+        return self.raw["id"]  # type: ignore[no-any-return]
+
+    @cached_property
+    def addr(self) -> npt.NDArray[np.uint8]:
+        """``ut_addr_v6`` as 16 bytes per record, in network byte order."""
+        return self.field_bytes("addr")
+
+    @cached_property
+    def offsets(self) -> npt.NDArray[np.int64]:
+        """Each record's byte offset in its file."""
+        if self._offsets is not None:
+            return self._offsets
+        return np.arange(len(self.raw), dtype=np.int64) * self.layout.size
+
+    def field_bytes(self, name: str) -> npt.NDArray[np.uint8]:
+        """A string field as an (n, width) matrix of bytes, without copying."""
+        field_type, start = self.raw.dtype.fields[name][:2]  # type: ignore[index]
+        base = self.raw.view(np.uint8).reshape(len(self.raw), self.layout.size)
+        return base[:, start : start + field_type.itemsize]
+
+    def cstrings(
+        self, name: str, rows: npt.NDArray[np.intp] | None = None, width: int | None = None
+    ) -> npt.NDArray[np.bytes_]:
+        """A string field with C semantics (cut at the first NUL), optionally for some rows
+        only and only its first ``width`` bytes: what ``%-16.16s`` would print of it."""
+        matrix = self.field_bytes(name)
+        if width is not None:
+            matrix = matrix[:, :width]
+        if rows is not None:
+            matrix = matrix[rows]
+        # Every byte after the first NUL becomes NUL, so numpy's trailing-NUL stripping gives
+        # exactly the C string.
+        after_nul = np.logical_or.accumulate(matrix == 0, axis=1)
+        if after_nul.any():
+            matrix = np.where(after_nul, np.uint8(0), matrix)
+        matrix = np.ascontiguousarray(matrix)
+        return matrix.view(f"S{matrix.shape[1]}").reshape(matrix.shape[0])
+
+    def entry(self, index: int) -> Entry:
+        """Record ``index`` as Python values."""
+        r = self.raw[index]
+        return Entry(
+            offset=int(self.offsets[index]),
+            type=int(r["type"]),
+            pid=int(r["pid"]),
+            line=cstr(bytes(r["line"])),
+            id=cstr(bytes(r["id"])),
+            user=cstr(bytes(r["user"])),
+            host=cstr(bytes(r["host"])),
+            term=int(r["term"]),
+            exit=int(r["exit"]),
+            session=int(r["session"]),
+            sec=int(r["sec"]),
+            usec=int(r["usec"]),
+            addr=bytes(r["addr"]),
+        )
+
+    def entries(self) -> list[Entry]:
+        """Every record as Python values, in file order (for the small files: utmp, btmp)."""
+        n = len(self.raw)
+        cols = [
+            self.offsets.tolist(),
+            self.type.tolist(),
+            self.pid.tolist(),
+            [cstr(v) for v in self.line.tolist()],
+            [cstr(v) for v in self.id.tolist()],
+            [cstr(v) for v in self.user.tolist()],
+            [cstr(v) for v in self.host.tolist()],
+            self.term.tolist(),
+            self.exit.tolist(),
+            self.session.tolist(),
+            self.sec.tolist(),
+            self.usec.tolist(),
+            [bytes(a) for a in self.addr] if n else [],
+        ]
+        return [Entry(*row) for row in zip(*cols, strict=True)]
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """What :func:`decode` makes of a buffer: the sound records and what was wrong."""
+
+    records: Records
+    damaged: int
+    """Records skipped because no utmp writer can have written them (type outside 0..9)."""
+    first_damaged_offset: int | None
+    trailing: int
+    """Bytes at the end that do not make a whole record."""
+
+    @property
+    def trailing_offset(self) -> int:
+        return self.total_records * self.records.layout.size
+
+    @property
+    def total_records(self) -> int:
+        return len(self.records) + self.damaged
+
+
+def records_of(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Records:
+    """Every whole record in ``buffer`` under ``layout``, nothing checked, nothing copied."""
+    count = len(buffer) // layout.size
+    raw = np.frombuffer(buffer, dtype=layout.dtype, count=count)
+    return Records(raw, layout)
+
+
+def decode(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Decoded:
+    """Decode ``buffer`` as ``layout``; records that cannot be utmp records are skipped."""
+    all_records = records_of(buffer, layout)
+    trailing = len(buffer) - len(all_records) * layout.size
+    types = all_records.type
+    sound = (types >= EMPTY) & (types <= ACCOUNTING)
+    damaged = int(len(sound) - np.count_nonzero(sound))
+    if not damaged:
+        return Decoded(all_records, 0, None, trailing)
+    first = int(np.argmin(sound)) * layout.size
+    kept = Records(all_records.raw[sound], layout, offsets=all_records.offsets[sound])
+    return Decoded(kept, damaged, first, trailing)
+
+
+@dataclass(frozen=True)
+class Score:
+    """How well a layout explains a buffer: the share of sampled records that look sound."""
+
+    layout: Layout
+    plausible: float
+    sampled: int
+    trailing: int
+
+    @property
+    def fits(self) -> bool:
+        return self.sampled == 0 or self.plausible >= 0.5
+
+
+_SAMPLE = 4096
+
+
+def _sample_rows(count: int) -> npt.NDArray[np.intp]:
+    if count <= _SAMPLE:
+        return np.arange(count)
+    head = np.arange(_SAMPLE // 2)
+    spread = np.linspace(_SAMPLE // 2, count - 1, _SAMPLE // 2).astype(np.intp)
+    return np.unique(np.concatenate([head, spread]))
+
+
+def _plausible(records: Records) -> npt.NDArray[np.bool_]:
+    t = records.type
+    ok = (t >= EMPTY) & (t <= ACCOUNTING)
+    if "pad" in records.raw.dtype.names:  # type: ignore[operator]
+        ok &= records.raw["pad"] == 0
+    usec = records.usec
+    ok &= (usec >= 0) & (usec < 1_000_000)
+    sec = records.sec
+    ok &= (sec == 0) | ((sec >= _PLAUSIBLE_SEC[0]) & (sec <= _PLAUSIBLE_SEC[1]))
+    pid = records.pid
+    ok &= pid >= 0
+    # A user process record names a user and a line.
+    is_user = t == USER_PROCESS
+    ok &= ~is_user | ((records.user != b"") & (records.line != b""))
+    # Text fields hold text: no control bytes before the first NUL in line and user.
+    for name in ("line", "user"):
+        matrix = records.field_bytes(name)
+        before_nul = ~np.logical_or.accumulate(matrix == 0, axis=1)
+        ok &= ~((matrix < 0x20) & before_nul).any(axis=1)
+    return ok  # type: ignore[no-any-return]
+
+
+def score(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Score:
+    """Score ``layout`` on a sample of the records of ``buffer``."""
+    size = len(buffer)
+    count = size // layout.size
+    trailing = size - count * layout.size
+    if count == 0:
+        return Score(layout, 0.0, 0, trailing)
+    records = records_of(buffer, layout)
+    rows = _sample_rows(count)
+    sample = Records(records.raw[rows], layout)
+    plausible = float(np.count_nonzero(_plausible(sample))) / len(rows)
+    return Score(layout, plausible, len(rows), trailing)
+
+
+def detect(buffer: bytes | memoryview | np.ndarray) -> list[Score]:
+    """Every known layout scored on ``buffer``, best first.
+
+    Ties (an empty buffer, all-zero records) go to this machine's own layout, then to the
+    order of :data:`LAYOUTS`. A layout that leaves bytes over scores below one that does not,
+    since utmp writers append whole records.
+    """
+    order = [NATIVE] + [name for name in LAYOUTS if name != NATIVE]
+    scores = [score(buffer, LAYOUTS[name]) for name in order]
+
+    def key(s: Score) -> tuple[float, int]:
+        whole = 1 if s.trailing == 0 else 0
+        return (-(s.plausible * (1.0 if whole else 0.9)), order.index(s.layout.name))
+
+    return sorted(scores, key=key)
+
+
+SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -1,0 +1,1 @@
+"""Where bytes come from: files mapped into memory, stdin, the host's account files."""

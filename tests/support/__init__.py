@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: building fixture files, running reference tools."""
