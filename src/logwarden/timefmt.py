@@ -54,7 +54,11 @@ class LocalTime:
         """``ctime(t)`` without its newline: ``Fri Mar  1 08:00:00 2024``."""
         local = t + self.offset(t)
         days, secs = divmod(local, 86400)
-        return _day_text(days) + b" %02d:%02d:%02d " % (secs // 3600, secs // 60 % 60, secs % 60) + _year_text(days)
+        return (
+            _day_text(days)
+            + b" %02d:%02d:%02d " % (secs // 3600, secs // 60 % 60, secs % 60)
+            + _year_text(days)
+        )
 
     def strftime(self, fmt: str, t: int) -> bytes:
         """``strftime(fmt, localtime(t))`` in the C locale."""

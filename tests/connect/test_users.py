@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from support.reference import compare, ours
 from support.utmpbuild import (
     BOOT_TIME,

@@ -80,7 +80,5 @@ def dump_line(r: Rec) -> str:
 
 def utmpdump_restore(text: str) -> bytes:
     """Binary records from utmpdump text, made by util-linux ``utmpdump -r``."""
-    proc = subprocess.run(
-        ["utmpdump", "-r"], input=text.encode(), capture_output=True, check=True
-    )
+    proc = subprocess.run(["utmpdump", "-r"], input=text.encode(), capture_output=True, check=True)
     return proc.stdout

@@ -30,11 +30,23 @@ TOOLS: dict[str, Tool] = {
         Tool("lastb", "logwarden.cli.last", "list failed login attempts from btmp"),
         Tool("ac", "logwarden.cli.ac", "print connect time from wtmp: total, per day, per user"),
         Tool("lastlog", "logwarden.cli.lastlog", "report the most recent login of every user"),
-        Tool("wtmp", "logwarden.cli.wtmp", "check a utmp/wtmp/btmp/lastlog for signs of tampering",
-             classic=False),  # fmt: skip
-        Tool("demo", "logwarden.cli.demo", "build a sample host's logs and show what logwarden reads",
-             classic=False),  # fmt: skip
-        Tool("install-links", "logwarden.cli.links", "make the classic names (last, ac, ...) "
-             "as links to logwarden in a directory", classic=False),  # fmt: skip
+        Tool(
+            "wtmp",
+            "logwarden.cli.wtmp",
+            "check a utmp/wtmp/btmp/lastlog for signs of tampering",
+            classic=False,
+        ),
+        Tool(
+            "demo",
+            "logwarden.cli.demo",
+            "build a sample host's logs and show what logwarden reads",
+            classic=False,
+        ),
+        Tool(
+            "install-links",
+            "logwarden.cli.links",
+            "make the classic names (last, ac, ...) as links to logwarden in a directory",
+            classic=False,
+        ),
     )
 }

@@ -50,9 +50,7 @@ def main(inv: Invocation) -> int:
     path = parsed.operands[0] if parsed.operands else paths.UTMP
     default = not parsed.operands
     try:
-        entries, source = read_entries(
-            path, check_pids=default, layout=layout_named(extras.layout)
-        )
+        entries, source = read_entries(path, check_pids=default, layout=layout_named(extras.layout))
     except FileNotFoundError:
         if default:  # no utmp on this host: nobody is logged in
             return 0

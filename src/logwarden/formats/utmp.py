@@ -108,16 +108,18 @@ def _dtype(order: str, *, size: int) -> np.dtype[np.void]:
     return np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": size})
 
 
+_LAYOUT_TABLE = (
+    ("384le", "<", 384, "384-byte glibc, little-endian (x86_64, i386, arm, riscv)"),
+    ("400le", "<", 400, "400-byte 64-bit time, little-endian (aarch64, musl)"),
+    ("384be", ">", 384, "384-byte glibc, big-endian (ppc, mips, sparc)"),
+    ("400be", ">", 400, "400-byte 64-bit time, big-endian (s390x)"),
+    ("382be", ">", 382, "382-byte glibc, big-endian (m68k)"),
+)
+
 LAYOUTS: dict[str, Layout] = {
-    layout.name: layout
-    for layout in (
-        Layout("384le", "384-byte glibc, little-endian (x86_64, i386, arm, riscv)", _dtype("<", size=384)),
-        Layout("400le", "400-byte 64-bit time, little-endian (aarch64, musl)", _dtype("<", size=400)),
-        Layout("384be", "384-byte glibc, big-endian (ppc, mips, sparc)", _dtype(">", size=384)),
-        Layout("400be", "400-byte 64-bit time, big-endian (s390x)", _dtype(">", size=400)),
-        Layout("382be", "382-byte glibc, big-endian (m68k)", _dtype(">", size=382)),
-    )
-}  # fmt: skip
+    name: Layout(name, description, _dtype(order, size=size))
+    for name, order, size, description in _LAYOUT_TABLE
+}
 
 #: This machine's own layout: what a file of unknown origin is first assumed to be.
 NATIVE = "384le" if sys.byteorder == "little" else "384be"
@@ -201,19 +203,19 @@ class Records:
 
     @property
     def line(self) -> npt.NDArray[np.bytes_]:
-        return self.raw["line"]  # type: ignore[no-any-return]
+        return self.raw["line"]
 
     @property
     def user(self) -> npt.NDArray[np.bytes_]:
-        return self.raw["user"]  # type: ignore[no-any-return]
+        return self.raw["user"]
 
     @property
     def host(self) -> npt.NDArray[np.bytes_]:
-        return self.raw["host"]  # type: ignore[no-any-return]
+        return self.raw["host"]
 
     @property
     def id(self) -> npt.NDArray[np.bytes_]:
-        return self.raw["id"]  # type: ignore[no-any-return]
+        return self.raw["id"]
 
     @cached_property
     def addr(self) -> npt.NDArray[np.uint8]:
@@ -376,11 +378,16 @@ def _plausible(records: Records) -> npt.NDArray[np.bool_]:
         matrix = records.field_bytes(name)
         before_nul = ~np.logical_or.accumulate(matrix == 0, axis=1)
         ok &= ~((matrix < 0x20) & before_nul).any(axis=1)
-    return ok  # type: ignore[no-any-return]
+    return ok
 
 
 def score(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Score:
-    """Score ``layout`` on a sample of the records of ``buffer``."""
+    """Score ``layout`` on a sample of the records of ``buffer``.
+
+    Empty slots (type 0 and no time, which utmp files are full of) fit every layout and say
+    nothing about which is right, so only the other records are scored; a buffer of nothing
+    but empty slots fits every layout fully.
+    """
     size = len(buffer)
     count = size // layout.size
     trailing = size - count * layout.size
@@ -389,8 +396,12 @@ def score(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Score:
     records = records_of(buffer, layout)
     rows = _sample_rows(count)
     sample = Records(records.raw[rows], layout)
-    plausible = float(np.count_nonzero(_plausible(sample))) / len(rows)
-    return Score(layout, plausible, len(rows), trailing)
+    informative = (sample.type != EMPTY) | (sample.sec != 0)
+    informative_count = int(np.count_nonzero(informative))
+    if informative_count == 0:
+        return Score(layout, 1.0, len(rows), trailing)
+    plausible = np.count_nonzero(_plausible(sample) & informative) / informative_count
+    return Score(layout, float(plausible), informative_count, trailing)
 
 
 def detect(buffer: bytes | memoryview | np.ndarray) -> list[Score]:
@@ -411,3 +422,16 @@ def detect(buffer: bytes | memoryview | np.ndarray) -> list[Score]:
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def encode(entries: list[Entry], layout: Layout) -> bytes:
+    """The bytes of ``entries`` written as ``layout`` (``offset`` is ignored).
+
+    Fields are cut to their size; C would not NUL-terminate a full field either.
+    """
+    raw = np.zeros(len(entries), dtype=layout.dtype)
+    for name in ("type", "pid", "line", "id", "user", "host", "term", "exit", "session",
+                 "sec", "usec"):  # fmt: skip
+        raw[name] = [getattr(e, name) for e in entries]
+    raw["addr"] = [e.addr.ljust(16, b"\0")[:16] for e in entries]
+    return raw.tobytes()

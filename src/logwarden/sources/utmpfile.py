@@ -73,9 +73,10 @@ def open_utmp(path: str, layout: utmp.Layout | None = None) -> UtmpFile:
     decoded = utmp.decode(view, chosen)
     result = UtmpFile(path, file, decoded)
     if decoded.damaged:
+        plural = "s" if decoded.damaged != 1 else ""
         result.warnings.append(
-            f"{path}: skipped {decoded.damaged} damaged record"
-            f"{'s' if decoded.damaged != 1 else ''} (first at offset {decoded.first_damaged_offset})"
+            f"{path}: skipped {decoded.damaged} damaged record{plural} "
+            f"(first at offset {decoded.first_damaged_offset})"
         )
     if decoded.trailing:
         result.warnings.append(

@@ -1,0 +1,1 @@
+"""The built-in sample host that ``make demo`` shows logwarden on."""
