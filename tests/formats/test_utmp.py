@@ -86,6 +86,15 @@ def test_sizes_that_fit_both_layouts_are_told_apart() -> None:
     assert utmp.detect(as400)[0].layout.name == "400le"
 
 
+@pytest.mark.parametrize("name", sorted(LAYOUT_PACKING))
+def test_tiny_files_with_an_odd_record_are_detected(name: str) -> None:
+    """Four records, one of them odd (a nameless login): still the right layout."""
+    size, order = LAYOUT_PACKING[name]
+    odd = Rec(USER_PROCESS, T0 + 100, b"", b"pts/9", pid=77)
+    data = pack([*HISTORY[:3], odd], size, order)
+    assert utmp.detect(data)[0].layout.name == name
+
+
 def test_a_400_byte_file_does_not_fit_384() -> None:
     """Read as 384-byte records, a 400-byte file is implausible."""
     data = pack(HISTORY * 48, "400")  # 240 records, also a whole number of 384s

@@ -320,10 +320,16 @@ def records_of(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Recor
     return Records(raw, layout)
 
 
-def decode(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Decoded:
-    """Decode ``buffer`` as ``layout``; records that cannot be utmp records are skipped."""
+def decode(
+    buffer: bytes | memoryview | np.ndarray, layout: Layout, *, skip_damaged: bool = True
+) -> Decoded:
+    """Decode ``buffer`` as ``layout``; records that cannot be utmp records are skipped
+    (unless ``skip_damaged`` is False: a tool that reproduces what a C reader makes of any
+    ``ut_type``, such as ``last``, wants every record)."""
     all_records = records_of(buffer, layout)
     trailing = len(buffer) - len(all_records) * layout.size
+    if not skip_damaged:
+        return Decoded(all_records, 0, None, trailing)
     types = all_records.type
     sound = (types >= EMPTY) & (types <= ACCOUNTING)
     damaged = int(len(sound) - np.count_nonzero(sound))
@@ -340,12 +346,23 @@ class Score:
 
     layout: Layout
     plausible: float
+    """Share of the sampled informative records that look sound (1.0 when none is)."""
     sampled: int
+    """How many informative records were sampled (empty slots are not informative)."""
     trailing: int
 
     @property
     def fits(self) -> bool:
         return self.sampled == 0 or self.plausible >= 0.5
+
+    @property
+    def rank(self) -> float:
+        """What detection sorts by: the plausible share, smoothed so that one lucky record
+        out of one does not beat three out of four (Laplace's rule of succession), and
+        lowered when the layout leaves bytes over, since writers append whole records."""
+        sound = round(self.plausible * self.sampled)
+        smoothed = (sound + 1) / (self.sampled + 2)
+        return smoothed * (1.0 if self.trailing == 0 else 0.8)
 
 
 _SAMPLE = 4096
@@ -381,6 +398,11 @@ def _plausible(records: Records) -> npt.NDArray[np.bool_]:
     return ok
 
 
+def plausible(records: Records) -> npt.NDArray[np.bool_]:
+    """Which records a utmp writer can have made: the per-record test detection scores with."""
+    return _plausible(records)
+
+
 def score(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Score:
     """Score ``layout`` on a sample of the records of ``buffer``.
 
@@ -399,7 +421,7 @@ def score(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Score:
     informative = (sample.type != EMPTY) | (sample.sec != 0)
     informative_count = int(np.count_nonzero(informative))
     if informative_count == 0:
-        return Score(layout, 1.0, len(rows), trailing)
+        return Score(layout, 1.0, 0, trailing)
     plausible = np.count_nonzero(_plausible(sample) & informative) / informative_count
     return Score(layout, float(plausible), informative_count, trailing)
 
@@ -414,11 +436,7 @@ def detect(buffer: bytes | memoryview | np.ndarray) -> list[Score]:
     order = [NATIVE] + [name for name in LAYOUTS if name != NATIVE]
     scores = [score(buffer, LAYOUTS[name]) for name in order]
 
-    def key(s: Score) -> tuple[float, int]:
-        whole = 1 if s.trailing == 0 else 0
-        return (-(s.plausible * (1.0 if whole else 0.9)), order.index(s.layout.name))
-
-    return sorted(scores, key=key)
+    return sorted(scores, key=lambda s: (-s.rank, order.index(s.layout.name)))
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
