@@ -33,7 +33,17 @@ class LongOpt:
 
 
 class GetoptError(Exception):
-    """A complaint in glibc's words, without the trailing newline."""
+    """A complaint in glibc's words, without the trailing newline.
+
+    ``options`` holds what was parsed before the bad option: a C tool has already acted on
+    those when getopt complains (``last -h -z`` prints its help).
+    """
+
+    options: list[tuple[str, str | None]]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.options = []
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +61,35 @@ def getopt_long(
     longopts: Sequence[LongOpt] = (),
     *,
     long_only: bool = False,
+    additions: Sequence[LongOpt] = (),
 ) -> Parsed:
     """Parse ``argv`` (without the program name) like glibc's getopt_long.
 
     ``prog`` is the argv[0] that glibc would print in front of its complaints.
     Raises GetoptError with glibc's message at the first bad option, as the classic
     tools stop there.
+
+    ``additions`` are logwarden's own long options: they are tried only when no classic
+    option matches, so every abbreviation the classic tool accepts keeps its meaning
+    (``last --p`` stays ``--present`` next to logwarden's ``--passwd``).
     """
+    options: list[tuple[str, str | None]] = []
+    try:
+        return _parse(prog, argv, shortopts, longopts, long_only, additions, options)
+    except GetoptError as e:
+        e.options = options
+        raise
+
+
+def _parse(
+    prog: str,
+    argv: Sequence[str],
+    shortopts: str,
+    longopts: Sequence[LongOpt],
+    long_only: bool,
+    additions: Sequence[LongOpt],
+    options: list[tuple[str, str | None]],
+) -> Parsed:
     in_order = False
     if shortopts.startswith(("+", "-")):
         in_order = shortopts[0] == "+"
@@ -67,7 +99,6 @@ def getopt_long(
     shortopts = shortopts.removeprefix(":")
     short_table = _short_table(shortopts)
 
-    options: list[tuple[str, str | None]] = []
     operands: list[str] = []
     i = 0
     args = list(argv)
@@ -87,7 +118,7 @@ def getopt_long(
         if arg.startswith("--") or (long_only and len(arg) > 1 and arg[1] not in short_table):
             prefix = "--" if arg.startswith("--") else "-"
             body = arg[len(prefix) :]
-            val, value, i = _long_option(prog, prefix, body, args, i, longopts)
+            val, value, i = _long_option(prog, prefix, body, args, i, longopts, additions)
             options.append((val, value))
             continue
         # A cluster of short options: -abc, -n5, -n 5.
@@ -139,9 +170,13 @@ def _long_option(
     args: list[str],
     i: int,
     longopts: Sequence[LongOpt],
+    additions: Sequence[LongOpt] = (),
 ) -> tuple[str, str | None, int]:
     name, eq, value = body.partition("=")
-    found = _match_long(prog, prefix, body, name, longopts)
+    if additions and not any(opt.name.startswith(name) for opt in longopts):
+        found = _match_long(prog, prefix, body, name, additions)
+    else:
+        found = _match_long(prog, prefix, body, name, longopts)
     if eq:
         if found.arg is Arg.NONE:
             raise GetoptError(f"{prog}: option '{prefix}{found.name}' doesn't allow an argument")

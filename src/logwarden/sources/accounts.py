@@ -13,6 +13,7 @@ import pwd
 from dataclasses import dataclass
 from typing import Protocol
 
+from logwarden.cnum import strtoul
 from logwarden.errors import InputError
 
 
@@ -82,8 +83,9 @@ def _user(p: pwd.struct_passwd) -> User:
 class FileAccounts:
     """Accounts read from a passwd file (and optionally a group file) of another host.
 
-    Lines that are not ``name:pw:uid:gid:gecos:home:shell`` with numeric ids are skipped, as
-    glibc's files backend skips them. The first entry for a name or uid wins, as with NSS.
+    Lines are parsed as glibc's files backend parses them (:func:`parse_passwd_line`), so
+    that the entries, their order and their ids are those ``getpwent`` gives on the host the
+    file came from. The first entry for a name or uid wins, as with NSS.
     """
 
     live = False
@@ -93,6 +95,8 @@ class FileAccounts:
         self._by_name: dict[bytes, User] = {}
         self._by_uid: dict[int, User] = {}
         for user in self._users:
+            if user.name[:1] in (b"+", b"-"):
+                continue  # glibc's getpwnam/getpwuid never return NIS compat entries
             self._by_name.setdefault(user.name, user)
             self._by_uid.setdefault(user.uid, user)
         self._groups = _read_group(group_path) if group_path else {}
@@ -119,17 +123,58 @@ def _lines(path: str) -> list[bytes]:
 
 
 def _read_passwd(path: str) -> list[User]:
-    users = []
-    for raw in _lines(path):
-        fields = raw.split(b":")
-        if len(fields) != 7 or not fields[0] or raw.startswith((b"#", b"+", b"-")):
-            continue
-        try:
-            uid, gid = int(fields[2]), int(fields[3])
-        except ValueError:
-            continue
-        users.append(User(fields[0], uid, gid, fields[5], fields[6]))
-    return users
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise InputError(path, e.strerror or str(e)) from None
+    # Lines end at "\n" only: a "\r" stays in the last field, as glibc leaves it.
+    parsed = (parse_passwd_line(raw) for raw in data.split(b"\n"))
+    return [user for user in parsed if user is not None]
+
+
+def _id_field(text: bytes, *, may_be_empty: bool) -> tuple[int, bytes] | None:
+    """A numeric field and what follows its colon, as glibc's INT_FIELD reads it: strtoul,
+    then a colon or the end; more than 32 bits (or a negative number) is refused."""
+    if may_be_empty and not text:
+        return None
+    value, end, _ = strtoul(text.decode("latin-1"))
+    if end == 0 and not may_be_empty:
+        return None
+    if value > 0xFFFFFFFF:
+        return None
+    rest = text[end:]
+    if rest.startswith(b":"):
+        return value, rest[1:]
+    return (value, b"") if not rest else None
+
+
+def parse_passwd_line(raw: bytes) -> User | None:
+    """One passwd line as glibc's files backend parses it, or None where it skips the line.
+
+    Leading white space is skipped, empty and ``#`` lines are ignored, missing trailing
+    fields are empty, a last field keeps any further colons, and ``+``/``-`` (NIS compat)
+    entries are kept with ids that may be empty (0) and, alone on a line, uid 0.
+    """
+    line = raw.partition(b"\0")[0].lstrip(b" \t\n\v\f\r")
+    if not line or line.startswith(b"#"):
+        return None
+    name, _, rest = line.partition(b":")
+    compat = name[:1] in (b"+", b"-")
+    if compat and not rest:
+        return User(name, 0, 0, b"", b"")
+    rest = rest.partition(b":")[2]  # the password field
+    uid_field = _id_field(rest, may_be_empty=compat)
+    if uid_field is None:
+        return None
+    uid, rest = uid_field
+    gid_field = _id_field(rest, may_be_empty=compat)
+    if gid_field is None:
+        return None
+    gid, rest = gid_field
+    rest = rest.partition(b":")[2]  # gecos
+    home, _, shell = rest.partition(b":")
+    return User(name, uid, gid, home, shell)
 
 
 def _read_group(path: str) -> dict[int, bytes]:
