@@ -36,7 +36,7 @@ def _steps(host: SampleHost) -> list[tuple[str, list[str]]]:
         (f"Failed logins: the burst from {INTRUDER} three nights ago:",
          ["lastb", "-n", "8", "-f", b]),
         ("Connect time per user:", ["ac", "-p", "-f", w]),
-        ("The last week, day by day:", ["ac", "-d", "-f", w]),
+        ("Day by day:", ["ac", "-d", "-f", w]),
         ("Each user's most recent login, from lastlog:", ["lastlog", "--file", ll, "--passwd", pw]),
         ("And what does not add up: wtmp, btmp and lastlog checked against each other:",
          ["wtmp", "check", "--lastlog", ll, "--passwd", pw, w, b]),

@@ -22,12 +22,14 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from logwarden.formats import utmp
+from logwarden.formats import lastlog, utmp
 
 DAY = 86400
 KERNEL_OLD = b"6.1.0-18-amd64"
 KERNEL_NEW = b"6.1.0-20-amd64"
 INTRUDER = "203.0.113.66"
+#: A session over ssh: it gets the lowest free pseudo-terminal when it logs in.
+PTS = b"pts"
 
 PASSWD = """\
 root:x:0:0:root:/root:/bin/bash
@@ -163,20 +165,16 @@ def _workday_sessions(rng: random.Random, day: int, weekday: int) -> list[_Plann
     if weekday < 5:
         start = day + 8 * 3600 + rng.randrange(40 * 60, 80 * 60)
         end = day + 17 * 3600 + rng.randrange(0, 90 * 60)
-        out.append(_Planned(b"alice", b"pts/0", "192.0.2.10", start, end))
+        out.append(_Planned(b"alice", PTS, "192.0.2.10", start, end))
         for _ in range(rng.randrange(1, 3)):
             s = day + rng.randrange(9 * 3600, 16 * 3600)
-            out.append(_Planned(b"bob", b"pts/1", "198.51.100.23", s, s + rng.randrange(600, 7200)))
+            out.append(_Planned(b"bob", PTS, "198.51.100.23", s, s + rng.randrange(600, 7200)))
         if rng.random() < 0.4:
             s = day + rng.randrange(10 * 3600, 15 * 3600)
-            out.append(
-                _Planned(b"carol", b"pts/2", "2001:db8:5::17", s, s + rng.randrange(300, 5400))
-            )
+            out.append(_Planned(b"carol", PTS, "2001:db8:5::17", s, s + rng.randrange(300, 5400)))
     if rng.random() < 0.6:
         s = day + rng.randrange(20 * 3600, 23 * 3600)
-        out.append(
-            _Planned(b"dave", b"pts/4", "dsl-77.example.net", s, s + rng.randrange(1800, 14400))
-        )
+        out.append(_Planned(b"dave", PTS, "dsl-77.example.net", s, s + rng.randrange(1800, 14400)))
     if rng.random() < 0.25:
         s = day + rng.randrange(7 * 3600, 19 * 3600)
         out.append(_Planned(b"root", b"tty1", "", s, s + rng.randrange(300, 1800)))
@@ -188,7 +186,7 @@ def _guessing_burst(rng: random.Random, start: int) -> list[utmp.Entry]:
              b"user", b"ftp", b"mysql", b"git", b"pi", b"support"]  # fmt: skip
     records = []
     t = start
-    for _ in range(320):
+    for _ in range(270):
         t += rng.randrange(1, 4)
         user = rng.choice(names)
         records.append(
@@ -230,10 +228,10 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
         day = first + d * DAY
         planned += _workday_sessions(rng, day, (day // DAY + 3) % 7)  # 1970-01-01: a Thursday
     intrusion = intrusion_day + 3 * 3600 + 12 * 60
-    planned.append(_Planned(b"backup", b"pts/3", INTRUDER, intrusion, intrusion + 29 * 60, True))
+    planned.append(_Planned(b"backup", PTS, INTRUDER, intrusion, intrusion + 29 * 60, True))
     alice_now = today + 8 * 3600 + 51 * 60
     if alice_now < now:
-        planned.append(_Planned(b"alice", b"pts/0", "192.0.2.10", alice_now, None))
+        planned.append(_Planned(b"alice", PTS, "192.0.2.10", alice_now, None))
 
     h = _History(rng)
     downs = [t for t, _, _ in machine]
@@ -244,17 +242,27 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
     timeline.sort(key=lambda e: (e[0], e[1]))
     logouts: list[tuple[int, bytes, int]] = []
     wiped: list[int] = []
+    in_use: set[bytes] = set()
     for t, _, item in timeline:
         while logouts and logouts[0][0] <= t:
             end, line, pid = logouts.pop(0)
+            in_use.discard(line)
             h.add(utmp.DEAD_PROCESS, end, b"", line, pid=pid, id_=line[-4:])
         if isinstance(item, tuple):
             what, kernel = item
             if what == "boot":
+                in_use.clear()  # the sessions went down with the machine
                 h.boot(t, kernel)
             else:
                 h.shutdown(t, kernel)
             continue
+        line = item.line
+        if line == PTS:  # the kernel hands out the lowest free pseudo-terminal
+            line = next(b"pts/%d" % n for n in range(64) if b"pts/%d" % n not in in_use)
+        elif line in in_use:
+            continue  # somebody is already on that console
+        in_use.add(line)
+        item = _Planned(item.user, line, item.remote, item.start, item.end, item.intruder)
         pid = h.pid()
         remote = item.remote
         addr = _addr(remote) if remote and (remote[0].isdigit() or ":" in remote) else b""
@@ -306,15 +314,20 @@ def _current(history: list[utmp.Entry]) -> list[utmp.Entry]:
 
 
 def _write_lastlog(host: SampleHost, history: list[utmp.Entry]) -> None:
-    """lastlog: each user's latest login, the intruder's included (the wiper missed it)."""
-    from logwarden.formats import lastlog
+    """lastlog: each user's latest login, the intruder's included (the wiper missed it).
 
+    Written as login(1) writes it: one record at offset uid * size, holes between them.
+    """
+    layout = lastlog.LAYOUTS[lastlog.NATIVE]
     uids = {}
     for line in PASSWD.splitlines():
         name, _, uid, *_ = line.split(":")
         uids[name.encode()] = int(uid)
-    latest: dict[int, lastlog.Entry] = {}
+    latest: dict[int, utmp.Entry] = {}
     for r in history:
         if r.type == utmp.USER_PROCESS and r.user in uids:
-            latest[uids[r.user]] = lastlog.Entry(r.sec, r.line, r.host)
-    host.lastlog.write_bytes(lastlog.encode_sparse(latest, lastlog.NATIVE_LAYOUT))
+            latest[uids[r.user]] = r
+    with open(host.lastlog, "wb") as f:
+        for uid, r in sorted(latest.items()):
+            f.seek(uid * layout.size)
+            f.write(lastlog.encode(layout, r.sec, r.line, r.host))
