@@ -320,9 +320,9 @@ def _write_lastlog(host: SampleHost, history: list[utmp.Entry]) -> None:
     """
     layout = lastlog.LAYOUTS[lastlog.NATIVE]
     uids = {}
-    for line in PASSWD.splitlines():
-        name, _, uid, *_ = line.split(":")
-        uids[name.encode()] = int(uid)
+    for entry in PASSWD.splitlines():
+        name, _, uid_text, *_ = entry.split(":")
+        uids[name.encode()] = int(uid_text)
     latest: dict[int, utmp.Entry] = {}
     for r in history:
         if r.type == utmp.USER_PROCESS and r.user in uids:
