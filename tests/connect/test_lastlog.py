@@ -44,7 +44,7 @@ SAMPLE: Entries = {
     1001: (at("2024-07-01 00:00"), b"pts/3", b"a-very-long-hostname-beyond-42-chars.example.com"),
     1002: (at("2024-07-09 23:59:59"), b"pts/123456789", b"x" * 42),
     70000: (at("2024-07-03 09:46:40"), b"ssh", b"2001:db8::1"),
-}  # fmt: skip
+}
 
 
 def write_lastlog(path: Path, entries: Entries, size: str = "292", order: str = "<") -> None:

@@ -65,12 +65,17 @@ def choose_layout(path: str, data: bytes | memoryview, forced: utmp.Layout | Non
     )
 
 
-def open_utmp(path: str, layout: utmp.Layout | None = None) -> UtmpFile:
-    """Read ``path`` as utmp records. OSError propagates for the caller to word."""
+def open_utmp(
+    path: str, layout: utmp.Layout | None = None, *, skip_damaged: bool = True
+) -> UtmpFile:
+    """Read ``path`` as utmp records. OSError propagates for the caller to word.
+
+    ``skip_damaged=False`` keeps records whose type no utmp writer uses (see ``decode``).
+    """
     file = read_file(path)
     view = memoryview(file.data)
     chosen = choose_layout(path, view, layout)
-    decoded = utmp.decode(view, chosen)
+    decoded = utmp.decode(view, chosen, skip_damaged=skip_damaged)
     result = UtmpFile(path, file, decoded)
     if decoded.damaged:
         plural = "s" if decoded.damaged != 1 else ""
