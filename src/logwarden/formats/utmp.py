@@ -369,11 +369,15 @@ _SAMPLE = 4096
 
 
 def _sample_rows(count: int) -> npt.NDArray[np.intp]:
+    """Which records to score: the head and the tail, read contiguously (a few pages), and a
+    few spread over the middle. Each spread record costs the page cache a read-ahead window,
+    so there are few of them: a 400 MB file is scored by touching about 20 MB."""
     if count <= _SAMPLE:
         return np.arange(count)
     head = np.arange(_SAMPLE // 2)
-    spread = np.linspace(_SAMPLE // 2, count - 1, _SAMPLE // 2).astype(np.intp)
-    return np.unique(np.concatenate([head, spread]))
+    tail = np.arange(count - _SAMPLE * 7 // 16, count)
+    spread = np.linspace(_SAMPLE // 2, count - 1, _SAMPLE // 16).astype(np.intp)
+    return np.unique(np.concatenate([head, spread, tail]))
 
 
 def _plausible(records: Records) -> npt.NDArray[np.bool_]:
