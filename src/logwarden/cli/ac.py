@@ -186,11 +186,9 @@ def main(inv: Invocation) -> int:
 def _compute(inv: Invocation, options: AcOptions, files: list[str], layout: str | None) -> Report:
     """Read the files and compute the report, tuned for a short-lived process.
 
-    ac uses no linear algebra: OpenBLAS is kept from starting its (spinning) thread pool
-    when numpy loads, and the cyclic garbage collector, which has nothing to find in array
-    code, is paused meanwhile.
+    The cyclic garbage collector, which has nothing to find in array code, is paused
+    meanwhile (cli/main.py has already kept OpenBLAS from starting its thread pool).
     """
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     collecting = gc.isenabled()
     gc.disable()
     try:

@@ -104,5 +104,8 @@ def entry() -> None:
     """Console-script entry point."""
     # Like the C tools: a closed pipe (``last | head``) ends the program silently.
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    # No tool does linear algebra; without this, loading numpy starts OpenBLAS's thread pool,
+    # which costs a short command about 40 ms and spins a core on a busy machine.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     out = os.fdopen(sys.stdout.fileno(), "wb", buffering=1 << 16, closefd=False)
     sys.exit(run(sys.argv, out, sys.stderr))
