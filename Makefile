@@ -38,7 +38,7 @@ typecheck: $(STAMP)
 check: lint typecheck test
 
 bench: $(STAMP) reference-tools
-	$(BIN)/python bench/connect.py
+	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
