@@ -7,7 +7,6 @@ tool's time is shown beside it. Run by hand: ``.venv/bin/python bench/small.py``
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
