@@ -36,6 +36,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from logwarden.formats.layout import Layout as Layout
+
 LINE_SIZE = 32
 HOST_SIZE = 256
 
@@ -46,23 +48,6 @@ _PLAUSIBLE_SEC = (315_532_800, 2**32 - 1)
 # the 292-byte layout apart, and a byte-swapped time is plausible 93% of the time but falls
 # in this window only 29% of the time: the share inside it breaks ties.
 _LIKELY_SEC = (946_684_800, 2_208_988_800)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """One way a machine lays out ``struct lastlog`` on disk."""
-
-    name: str
-    description: str
-    dtype: np.dtype[np.void]
-
-    @property
-    def size(self) -> int:
-        return int(self.dtype.itemsize)
-
-    @property
-    def big_endian(self) -> bool:
-        return self.name.endswith("be")
 
 
 def _dtype(order: str, *, size: int) -> np.dtype[np.void]:

@@ -31,6 +31,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from logwarden.formats.layout import Layout as Layout
+
 # ut_type values (glibc/Linux).
 EMPTY = 0
 RUN_LVL = 1
@@ -64,23 +66,6 @@ HOST_SIZE = 256
 # Seconds since the epoch that a utmp writer can plausibly have stamped: 1980-01-01 up to the
 # end of unsigned 32-bit time (2106), which glibc >= 2.40 writes.
 _PLAUSIBLE_SEC = (315_532_800, 2**32 - 1)
-
-
-@dataclass(frozen=True)
-class Layout:
-    """One way a machine lays out ``struct utmp`` on disk."""
-
-    name: str
-    description: str
-    dtype: np.dtype[np.void]
-
-    @property
-    def size(self) -> int:
-        return int(self.dtype.itemsize)
-
-    @property
-    def big_endian(self) -> bool:
-        return self.name.endswith("be")
 
 
 def _dtype(order: str, *, size: int) -> np.dtype[np.void]:
