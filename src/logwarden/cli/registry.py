@@ -30,6 +30,16 @@ TOOLS: dict[str, Tool] = {
         Tool("lastb", "logwarden.cli.last", "list failed login attempts from btmp"),
         Tool("ac", "logwarden.cli.ac", "print connect time from wtmp: total, per day, per user"),
         Tool("lastlog", "logwarden.cli.lastlog", "report the most recent login of every user"),
+        Tool("accton", "logwarden.cli.accton", "turn process accounting on or off"),
+        Tool("lastcomm", "logwarden.cli.lastcomm", "list the commands run, newest first"),
+        Tool("sa", "logwarden.cli.sa", "summarise process accounting by command or user"),
+        Tool("dump-acct", "logwarden.cli.dumpacct", "print process accounting records in full"),
+        Tool(
+            "sessions",
+            "logwarden.cli.sessions",
+            "login sessions from wtmp with the commands each one ran (--commands)",
+            classic=False,
+        ),
         Tool(
             "wtmp",
             "logwarden.cli.wtmp",

@@ -1,0 +1,1 @@
+"""Process accounting tools: accton, lastcomm, sa, dump-acct, and the per-session view."""
