@@ -68,3 +68,22 @@ def test_demo_command_tells_the_story(tmp_path: Path) -> None:
     assert got.stderr == b""
     assert b"still logged in" in got.stdout
     assert b"lastlog-newer" in got.stdout
+
+
+@pytest.mark.parametrize(
+    ("tool", "args"),
+    [("lastcomm", ["-f"]), ("lastcomm", ["--pid", "-f"]), ("sa", ["-a"]), ("sa", ["-m"]),
+     ("sa", ["-u"]), ("dump-acct", [])],
+)  # fmt: skip
+def test_acct_tools_read_the_demo_pacct_like_gnu_acct(
+    host: SampleHost, tool: str, args: list[str]
+) -> None:
+    """Three weeks of process accounting read the same through GNU acct and logwarden."""
+    compare(tool, [*args, str(host.pacct)], at=NOW)
+
+
+def test_the_intruders_commands_survive_the_wipe(host: SampleHost) -> None:
+    """Process accounting still shows what ran on the wiped session's terminal."""
+    got = ours("lastcomm", ["--passwd", str(host.passwd), "-f", str(host.pacct), "zap2"], at=NOW)
+    assert got.status == 0
+    assert got.stdout.startswith(b"zap2             S     root     pts/")

@@ -40,9 +40,19 @@ def _steps(host: SampleHost) -> list[tuple[str, list[str]]]:
         ("Each user's most recent login, from lastlog:", ["lastlog", "--file", ll, "--passwd", pw]),
         ("And what does not add up: wtmp, btmp and lastlog checked against each other:",
          ["wtmp", "check", "--lastlog", ll, "--passwd", pw, w, b]),
+        ("What ran that night: process accounting keeps what the wiper took from wtmp:",
+         ["lastcomm", "--passwd", pw, "--since", _local(host.intrusion - 900),
+          "--until", _local(host.intrusion + 3600), "-f", str(host.pacct)]),
+        ("Each login session with the commands it ran (root's console sessions):",
+         ["sessions", "--commands", "-u", "root", "--passwd", pw, "-w", w, "-a", str(host.pacct)]),
         ("Every report also speaks JSON (and CSV):",
          ["last", "--json", "-n", "2", "--passwd", pw, "-f", w]),
     ]  # fmt: skip
+
+
+def _local(t: int) -> str:
+    """``t`` as the tools take a time on the command line, in local time."""
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(t))
 
 
 def _shown(argv: list[str], root: Path) -> str:

@@ -22,6 +22,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from logwarden.demo.commands import Lived, pacct
 from logwarden.formats import lastlog, utmp
 
 DAY = 86400
@@ -67,6 +68,9 @@ dave:x:1003:
 """
 
 
+_UIDS = {line.split(":")[0].encode(): int(line.split(":")[2]) for line in PASSWD.splitlines()}
+
+
 @dataclass(frozen=True)
 class SampleHost:
     """Where the sample host's files are."""
@@ -89,6 +93,15 @@ class SampleHost:
     @property
     def lastlog(self) -> Path:
         return self.root / "var/log/lastlog"
+
+    @property
+    def intrusion(self) -> int:
+        """When the intruder logged in: 03:12 UTC three days before ``now``'s day."""
+        return intrusion_time(self.now)
+
+    @property
+    def pacct(self) -> Path:
+        return self.root / "var/log/account/pacct"
 
     @property
     def passwd(self) -> Path:
@@ -209,13 +222,18 @@ def _guessing_burst(rng: random.Random, start: int) -> list[utmp.Entry]:
     return records
 
 
+def intrusion_time(now: int) -> int:
+    """03:12 UTC, three days before the day of ``now``."""
+    return now - now % DAY - 3 * DAY + 3 * 3600 + 12 * 60
+
+
 def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
     """Write the sample host under ``root`` (created if need be) and return where things are."""
     rng = random.Random(seed)
     host = SampleHost(root, now)
     today = now - now % DAY
     first = today - 21 * DAY
-    crash_day, upgrade_day, intrusion_day = today - 12 * DAY, today - 6 * DAY, today - 3 * DAY
+    crash_day, upgrade_day = today - 12 * DAY, today - 6 * DAY
     # (time, what, kernel): the machine going up and down.
     machine = [
         (first + 8 * 3600, "boot", KERNEL_OLD),
@@ -227,7 +245,7 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
     for d in range(21):
         day = first + d * DAY
         planned += _workday_sessions(rng, day, (day // DAY + 3) % 7)  # 1970-01-01: a Thursday
-    intrusion = intrusion_day + 3 * 3600 + 12 * 60
+    intrusion = intrusion_time(now)
     planned.append(_Planned(b"backup", PTS, INTRUDER, intrusion, intrusion + 29 * 60, True))
     alice_now = today + 8 * 3600 + 51 * 60
     if alice_now < now:
@@ -243,6 +261,7 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
     logouts: list[tuple[int, bytes, int]] = []
     wiped: list[int] = []
     in_use: set[bytes] = set()
+    lived: list[Lived] = []
     for t, _, item in timeline:
         while logouts and logouts[0][0] <= t:
             end, line, pid = logouts.pop(0)
@@ -274,6 +293,12 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
         if item.end is not None and item.end <= now and (next_down is None or item.end < next_down):
             logouts.append((item.end, item.line, pid))
             logouts.sort()
+            really_ended = item.end
+        else:
+            really_ended = next_down if next_down is not None else now
+        lived.append(
+            Lived(item.user, _UIDS[item.user], line, item.start, really_ended, item.intruder)
+        )
     for end, line, pid in logouts:
         h.add(utmp.DEAD_PROCESS, end, b"", line, pid=pid, id_=line[-4:])
 
@@ -288,7 +313,7 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
     records[wiped[0]] = records[logout_index] = zero
 
     layout = utmp.LAYOUTS[utmp.NATIVE]
-    for path in (host.wtmp, host.btmp, host.utmp, host.passwd):
+    for path in (host.wtmp, host.btmp, host.utmp, host.passwd, host.pacct):
         path.parent.mkdir(parents=True, exist_ok=True)
     host.wtmp.write_bytes(utmp.encode(records, layout))
     host.btmp.write_bytes(utmp.encode(_guessing_burst(rng, intrusion - 10 * 60), layout))
@@ -296,6 +321,7 @@ def build(root: Path, now: int, seed: int = 2026) -> SampleHost:
     host.passwd.write_text(PASSWD)
     host.group.write_text(GROUP)
     _write_lastlog(host, h.records)
+    host.pacct.write_bytes(pacct(lived, first, now, seed))
     return host
 
 
@@ -319,14 +345,10 @@ def _write_lastlog(host: SampleHost, history: list[utmp.Entry]) -> None:
     Written as login(1) writes it: one record at offset uid * size, holes between them.
     """
     layout = lastlog.LAYOUTS[lastlog.NATIVE]
-    uids = {}
-    for entry in PASSWD.splitlines():
-        name, _, uid_text, *_ = entry.split(":")
-        uids[name.encode()] = int(uid_text)
     latest: dict[int, utmp.Entry] = {}
     for r in history:
-        if r.type == utmp.USER_PROCESS and r.user in uids:
-            latest[uids[r.user]] = r
+        if r.type == utmp.USER_PROCESS and r.user in _UIDS:
+            latest[_UIDS[r.user]] = r
     with open(host.lastlog, "wb") as f:
         for uid, r in sorted(latest.items()):
             f.seek(uid * layout.size)
