@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logwarden.cli.ac import strtol
-from logwarden.connect.ac_hash import GnuHashTable, gnu_hash, iteration_order
 from logwarden.connect.ac_keys import (
     factorize_field,
     factorize_two_words,
@@ -18,6 +17,7 @@ from logwarden.connect.ac_keys import (
     unique_inverse,
 )
 from logwarden.connect.ac_ranks import element_ranks, growth_points, level_at
+from logwarden.gnuhash import GnuHashTable, gnu_hash, iteration_order
 
 
 def _reference_order(keys: list[bytes]) -> list[bytes]:

@@ -1,9 +1,8 @@
 """Distinct values of an integer column and each element's index among them, without sorting
-the column when its values span a small range (ids, device numbers)."""
+the column: by a dense table when the values span a small range (ids, device numbers), by a
+slot table for a few hundred distinct hashes (command keys)."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -14,15 +13,16 @@ _DENSE_SPAN = 1 << 22
 
 def distinct_codes(values: npt.NDArray[np.integer]) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(values, return_inverse=True)``, in O(n) for a small span of values."""
-    values = np.asarray(values)
-    if len(values) == 0:
-        return values.astype(np.int64), np.zeros(0, dtype=np.intp)
-    low = int(values.min())
-    high = int(values.max())
+    # One pass over the (often strided) column; min, max and the rest read the copy.
+    wide = np.asarray(values).astype(np.int64)
+    if len(wide) == 0:
+        return wide, np.zeros(0, dtype=np.intp)
+    low = int(wide.min())
+    high = int(wide.max())
     if high - low >= _DENSE_SPAN:
-        distinct, inverse = np.unique(values.astype(np.int64), return_inverse=True)
+        distinct, inverse = np.unique(wide, return_inverse=True)
         return distinct, inverse.reshape(-1)
-    shifted = (values - low).astype(np.intp) if low else values.astype(np.intp)
+    shifted = (wide - low if low else wide).astype(np.intp, copy=False)
     present = np.zeros(high - low + 1, dtype=bool)
     present[shifted] = True
     distinct = np.flatnonzero(present)
@@ -30,76 +30,82 @@ def distinct_codes(values: npt.NDArray[np.integer]) -> tuple[np.ndarray, np.ndar
     return distinct.astype(np.int64) + low, index[shifted]
 
 
-def group_codes(values: npt.NDArray[np.uint64]) -> tuple[np.ndarray, np.ndarray]:
-    """(distinct values, each element's index among them) for a column with few distinct
-    values, without sorting it: the distinct values of a sample get collision-free slots
-    (value modulo a size found for them), every element is looked up by its slot and
-    checked; elements the sample missed join the sample and the lookup is redone."""
-    values = np.asarray(values, dtype=np.uint64)
-    count = len(values)
-    if count <= 1 << 15:
-        distinct, inverse = np.unique(values, return_inverse=True)
-        return distinct, inverse.reshape(-1)
-    known = np.unique(np.concatenate([values[: 1 << 14], values[:: max(1, count >> 14)]]))
-    while True:
-        slot_of = _slot_function(known)
-        if slot_of is None:  # too many distinct values for slots: sort after all
-            distinct, inverse = np.unique(values, return_inverse=True)
-            return distinct, inverse.reshape(-1)
-        table_size, slot = slot_of
-        slots = np.full(table_size, -1, dtype=np.int32)
-        slots[slot(known)] = np.arange(len(known))
-        index = slots[slot(values)].astype(np.intp)
-        missing = np.flatnonzero((index < 0) | (known[index] != values))
+class Numbering:
+    """Numbers 0, 1, 2... for 64-bit values in the order they are first met, fed chunk by
+    chunk without sorting them.
+
+    A known value is found through a slot table indexed by its top bits, sized so that no
+    two known values share a slot: about 2K² slots for K values. That suits well-mixed hashes
+    of a few hundred distinct keys (commands); past ``MAX_BITS`` of table or ``CAPACITY``
+    values the numbering gives up and the caller sorts instead."""
+
+    MAX_BITS = 22
+    CAPACITY = 1 << 15
+
+    def __init__(self) -> None:
+        self.values = np.zeros(0, dtype=np.uint64)
+        self.first: list[int] = []
+        """Where each number's value was first met (an index over all chunks)."""
+        self._bits = 0
+        self._slots = np.zeros(0, dtype=np.int32)
+        # The known values by number; an empty slot points past them, to an entry that no
+        # value can match there (see _index).
+        self._probe = np.zeros(self.CAPACITY + 1, dtype=np.uint64)
+
+    def number(self, chunk: npt.NDArray[np.uint64], start: int) -> npt.NDArray[np.int32] | None:
+        """The number of each value of ``chunk`` (whose first element has index ``start``);
+        None when the values have become too many for the table."""
+        codes, missing = self._find(chunk)
         if len(missing) == 0:
-            return known, index
-        known = np.unique(np.concatenate([known, values[missing]]))
+            return codes
+        new, where = np.unique(chunk[missing], return_index=True)
+        order = np.argsort(where, kind="stable")  # new values in order of appearance
+        self.values = np.concatenate([self.values, new[order]])
+        self.first.extend((start + missing[where[order]]).tolist())
+        if not self._index():
+            return None
+        codes, missing = self._find(chunk)
+        return codes
 
+    def _find(self, chunk: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int32], np.ndarray]:
+        """(each value's number, positions of the values not known yet)."""
+        if self._bits == 0:
+            return np.zeros(len(chunk), dtype=np.int32), np.arange(len(chunk))
+        slot = (chunk >> np.uint64(64 - self._bits)).view(np.int64)
+        codes = self._slots.take(slot)
+        found = self._probe.take(codes) == chunk
+        if found.all():
+            return codes, np.zeros(0, dtype=np.intp)
+        return codes, np.flatnonzero(~found)
 
-SlotFunction = Callable[[npt.NDArray[np.uint64]], npt.NDArray[np.intp]]
-
-
-def _slot_function(known: npt.NDArray[np.uint64]) -> tuple[int, SlotFunction] | None:
-    """A table size and a slot function giving every value of ``known`` its own slot: the
-    top bits of the value when they tell the values apart (hashes), else a modulus."""
-    bits = max(4, (4 * len(known) ** 2).bit_length())
-    if bits <= 22:
-        shift = np.uint64(64 - bits)
-        if len(np.unique(known >> shift)) == len(known):
-            return 1 << bits, lambda v: (v >> shift).astype(np.intp)
-    modulus = _slot_modulus(known)
-    if modulus is None:
-        return None
-    divisor = np.uint64(modulus)
-    return modulus, lambda v: (v % divisor).astype(np.intp)
-
-
-def _slot_modulus(known: npt.NDArray[np.uint64]) -> int | None:
-    """A table size under which every value of ``known`` has its own slot."""
-    # With s slots, n values all land apart with probability about exp(-n*n / 2s).
-    size = min(max(2 * len(known), 4 * len(known) ** 2), 1 << 22) + 1
-    while size <= 1 << 23:
-        if len(np.unique(known % np.uint64(size))) == len(known):
-            return size
-        size = size * 2 + 1
-    return None
+    def _index(self) -> bool:
+        """Lay the known values out in the slot table; False when it would be too large."""
+        count = len(self.values)
+        if count > self.CAPACITY:
+            return False
+        bits = max(self._bits, 8, (2 * count * count).bit_length())
+        while bits <= self.MAX_BITS:
+            slot = self.values >> np.uint64(64 - bits)
+            ordered = np.sort(slot)
+            if (ordered[1:] != ordered[:-1]).all():
+                break
+            bits += 1
+        else:
+            return False
+        if bits != self._bits:
+            self._bits = bits
+            self._slots = np.full(1 << bits, self.CAPACITY, dtype=np.int32)
+        self._slots[slot.view(np.int64)] = np.arange(count, dtype=np.int32)
+        self._probe[:count] = self.values
+        # The empty slots' entry shares the top bits of the first value, and no other known
+        # value does: a value that reaches an empty slot has other top bits, so it differs.
+        self._probe[self.CAPACITY] = self.values[0] ^ np.uint64(1)
+        return True
 
 
 def first_uses(codes: npt.NDArray[np.intp], groups: int) -> npt.NDArray[np.intp]:
-    """For each group 0..groups-1, the index of its first element (chunk by chunk, stopping
-    once every group has been seen)."""
+    """For each group 0..groups-1, the index of its first element (``len(codes)`` for a group
+    with none)."""
     first = np.full(groups, len(codes), dtype=np.intp)
-    seen = np.zeros(groups, dtype=bool)
-    remaining = groups
-    step = 4096
-    for start in range(0, len(codes), step):
-        if remaining == 0:
-            break
-        chunk = codes[start : start + step]
-        present = np.unique(chunk)
-        new = present[~seen[present]]
-        for group in new.tolist():
-            first[group] = start + int(np.argmax(chunk == group))
-        seen[new] = True
-        remaining -= len(new)
+    np.minimum.at(first, codes, np.arange(len(codes), dtype=np.intp))
     return first

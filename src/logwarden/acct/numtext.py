@@ -125,8 +125,19 @@ def _digits_needed(values: Ints) -> Ints:
 
 
 #: "0000" .. "9999" and "   0" .. "9999" as 4-byte words (four ASCII bytes each).
-_ZERO_PADDED = np.array([b"%04d" % i for i in range(10000)], dtype="S4").view("<u4").copy()
-_BLANK_PADDED = np.array([b"%4d" % i for i in range(10000)], dtype="S4").view("<u4").copy()
+def _four_digits(blank: bool) -> npt.NDArray[np.uint32]:
+    """``%04d`` (or ``%4d`` with ``blank``) of 0..9999, each as a 4-byte word (made with
+    array arithmetic: formatting ten thousand numbers one by one slows every start-up)."""
+    numbers = np.arange(10000)[:, None]
+    places = 10 ** np.arange(3, -1, -1)
+    digits = (numbers // places % 10 + _ZERO).astype(np.uint8)
+    if blank:
+        digits[(numbers < places) & (places > 1)] = SPACE
+    return np.ascontiguousarray(digits).view("<u4").reshape(-1)
+
+
+_ZERO_PADDED = _four_digits(blank=False)
+_BLANK_PADDED = _four_digits(blank=True)
 _BLANKS = np.frombuffer(b"    ", dtype="<u4")[0]
 
 
@@ -235,15 +246,6 @@ def c_float(fmt: str, value: float) -> bytes:
     return (fmt % value).encode()
 
 
-def round_half_even_quarter(values: Ints) -> Ints:
-    """``%.0f`` of ``values / 4`` (exact in binary, so ties are real and go to even)."""
-    values = np.asarray(values, dtype=np.int64)
-    quotient = values // 4
-    rest = values % 4
-    rounded: Ints = quotient + ((rest == 3) | ((rest == 2) & (quotient % 2 == 1)))
-    return rounded
-
-
 def round_half_even_ratio(values: Ints, divisor: int) -> Ints:
     """``%.0f`` of the double ``values / divisor`` for non-negative integers and an even
     ``divisor`` that keeps every tie exact (100: a tie is k + 0.5, which a double holds)."""
@@ -270,7 +272,6 @@ class Lines:
         self._parts: list[Matrix] = []
         self._trimmed: list[Matrix] = []
         self._special: npt.NDArray[np.bool_] | None = None
-        self._marks: tuple[npt.NDArray[np.bool_], int] | None = None
 
     def add(self, matrix: Matrix, solid: bool = False) -> None:
         """Append a field; ``solid`` promises it has no holes (saves a check)."""
@@ -309,41 +310,20 @@ class Lines:
 
     def pieces(self) -> list[bytes | memoryview]:
         """:meth:`finish`'s bytes in pieces (without joining them, which would copy)."""
-        pieces, lengths = self._render()
-        if self._marks is None:
-            return pieces
-        marked, mark = self._marks
-        rows = np.flatnonzero(marked)
-        if len(rows) == 0:
-            return pieces
-        data = np.frombuffer(pieces[0] if len(pieces) == 1 else b"".join(pieces), dtype=np.uint8)
-        before_newline = np.cumsum(lengths)[rows] - 1
-        return [_buffer(np.insert(data, before_newline, np.uint8(mark)))]
-
-    def add_marks(self, marked: npt.NDArray[np.bool_], mark: int) -> None:
-        """Append the byte ``mark`` to the ``marked`` rows only (sa -u's ``*``), the others
-        getting nothing. Call last: the marks are inserted when the rows are laid out."""
-        self._marks = (marked, mark)
-
-    def _render(self) -> tuple[list[bytes | memoryview], Ints]:
-        """The output in pieces, and every row's length in it."""
         if self.count == 0:
-            return [], np.zeros(0, dtype=np.int64)
+            return []
         self.text(b"\n")
         special = self._special
         rows = np.zeros(0, dtype=np.intp) if special is None else np.flatnonzero(special)
         if len(rows) * 6 > self.count:
             joined = _side_by_side(self._parts, self.count)
-            lengths = np.count_nonzero(joined, axis=1).astype(np.int64)
             flat = joined.reshape(-1)
-            return [_buffer(flat[flat != 0])], lengths
+            return [_buffer(flat[flat != 0])]
         common = _side_by_side(self._trimmed, self.count)
-        lengths = np.full(self.count, common.shape[1], dtype=np.int64)
         if len(rows) == 0:
-            return [_buffer(common)], lengths
+            return [_buffer(common)]
         odd = _side_by_side([part[rows] for part in self._parts], len(rows))
-        odd_lengths = np.count_nonzero(odd, axis=1).astype(np.int64)
-        lengths[rows] = odd_lengths
+        odd_lengths = np.count_nonzero(odd, axis=1)
         flat = odd.reshape(-1)
         odd_bytes = flat[flat != 0].tobytes()
         bounds = np.concatenate([[0], np.cumsum(odd_lengths)]).tolist()
@@ -354,7 +334,7 @@ class Lines:
             pieces.append(odd_bytes[bounds[i] : bounds[i + 1]])
             previous = row + 1
         pieces.append(_buffer(common[previous:]))
-        return pieces, lengths
+        return pieces
 
 
 def _side_by_side(parts: list[Matrix], count: int) -> Matrix:

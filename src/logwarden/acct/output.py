@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import BinaryIO
 
 from logwarden.output.terminal import Sanitizer, keep
 
 
 def write_text(
-    stream: BinaryIO, body: bytes | Sequence[bytes | memoryview], clean: Sanitizer
+    stream: BinaryIO, body: bytes | Iterable[bytes | memoryview], clean: Sanitizer
 ) -> None:
     """``body`` (whole lines, or pieces of them) on ``stream``; on a terminal each line is
     escaped on its own, so that a command name cannot move the cursor or rewrite the screen."""

@@ -1,5 +1,5 @@
 """sa's outputs from its tables: the command summary (with ``***other`` and ``**junk**``),
-the user/group summary, the per-record ``-u`` listing, and the ``-s`` summary files.
+the user/group summary, and the ``-s`` summary files (``-u`` is :mod:`sa_perrecord`).
 """
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from logwarden.acct import fields, numtext
 from logwarden.acct.fields import PRINTABLE
-from logwarden.acct.sa import PAGE_KB, Table, key_comm, key_fork
+from logwarden.acct.sa import Table, key_comm, key_fork
 from logwarden.acct.sa_text import Row, Style, ZeroCalls, sorted_rows, stats_rows, stats_text
-from logwarden.formats import acct
 from logwarden.formats import savacct as summary
 
 Ask = Callable[[bytes], bool]
@@ -121,37 +119,6 @@ def user_text(listing: list[tuple[bytes, Row]], style: Style, totals: Row) -> by
         except ZeroCalls:
             raise ZeroCalls(b"".join(out) + prefix) from None
     return b"".join(out)
-
-
-def per_record_text(records: acct.Records, names: np.ndarray) -> list[bytes | memoryview]:
-    """``sa -u``: ``%-8.8s %6.2f cpu %8.0fk mem %6.0f io %-16.16s%s`` per record."""
-    count = len(records)
-    lines = numtext.Lines(count)
-    lines.add(numtext.cstring(numtext.strings_matrix(names), 8, 8))
-    lines.text(b" ")
-    utime = fields.comp(records, "utime")
-    stime = fields.comp(records, "stime")
-    io = fields.comp(records, "io")
-    mem = fields.comp(records, "mem")
-    if fields.all_ahz_100(records):
-        lines.add(numtext.hundredths(utime + stime, 6))
-    else:
-        ahz = records["ahz"].astype(np.float64)
-        lines.add(numtext.formatted(utime / ahz + stime / ahz, "%6.2f"))
-    lines.text(b" cpu ")
-    if PAGE_KB == 4.0:
-        lines.add(numtext.integers(numtext.round_half_even_quarter(mem), 8))
-    else:
-        lines.add(numtext.formatted(mem / PAGE_KB, "%8.0f"))
-    lines.text(b"k mem ")
-    if fields.all_ahz_100(records):
-        lines.add(numtext.integers(numtext.round_half_even_ratio(io, 100), 6))
-    else:
-        lines.add(numtext.formatted(io / records["ahz"].astype(np.float64), "%6.0f"))
-    lines.text(b" io ")
-    lines.add(numtext.cstring(fields.command_matrix(records), 16, 16))
-    lines.add_marks((records["flag"] & acct.AFORK) != 0, ord("*"))
-    return lines.pieces()
 
 
 def write_summary_file(path: str, data: bytes) -> None:

@@ -135,8 +135,7 @@ def _f(fmt: str, value: float) -> str:
 
 
 def _ratio(part: float, whole: float) -> float:
-    with np.errstate(all="ignore"):
-        return float(np.float64(part) / np.float64(whole) * 100.0) if whole else 0.0
+    return part / whole * 100.0 if whole else 0.0
 
 
 def stats_text(style: Style, s: Row, totals: Row) -> str:
@@ -150,8 +149,9 @@ def stats_text(style: Style, s: Row, totals: Row) -> str:
     out = [f"{signed_calls:8d} "]
 
     def div(a: float, b: float) -> float:
-        with np.errstate(all="ignore"):
-            return float(np.float64(a) / np.float64(b))
+        # Every divisor here is non-zero (the calls, 60, or a total checked first), and then
+        # Python's float division is the C double division, infinities and NaNs included.
+        return a / b
 
     if style.percentages:
         total_calls = float(np.uint64(int(totals["calls"])).astype(np.float64))

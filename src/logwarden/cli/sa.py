@@ -22,6 +22,7 @@ from logwarden.acct import sa_report as report
 from logwarden.acct import sa_text, source
 from logwarden.acct.fields import commands, cstrings
 from logwarden.acct.output import write_text
+from logwarden.acct.sa_perrecord import per_record_text
 from logwarden.cli.acctopts import ADDITIONS, EXTRA_USAGE, c_int, strtol, version_line
 from logwarden.cli.common import Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
@@ -296,14 +297,14 @@ def _run(inv: Invocation, o: _Options) -> int:
     records = pacct.records
     clean = sanitizer(inv)
     if o.print_users:
-        names = naming.user_names(accounts, records["uid"])
         if o.extras.rows:
-            return _per_record_rows(inv, o, records, names)
-        write_text(inv.stdout, report.per_record_text(records, names), clean)
+            return _per_record_rows(inv, o, records, naming.user_names(accounts, records["uid"]))
+        names, codes = naming.user_codes(accounts, records["uid"])
+        write_text(inv.stdout, per_record_text(records, names, codes), clean)
         return 0
     stats = tables.record_stats(records, faults=o.merge or o.style.paging or o.extras.rows)
     if need_commands:
-        command_parts.append((commands(records), records["flag"] & acct.AFORK, stats))
+        command_parts.append((records["comm"], records["flag"] & acct.AFORK, stats))
     if need_users:
         if o.group_summary:
             user_parts.append(naming.group_codes(accounts, records["gid"]))

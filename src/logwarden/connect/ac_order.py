@@ -2,7 +2,7 @@
 
 Every amount GNU ac credits goes through ``update_user_time``, which inserts the user into the
 totals table at its first credit (even of zero seconds). The table's iteration order follows
-from the order of those first insertions (:func:`logwarden.connect.ac_hash.iteration_order`);
+from the order of those first insertions (:func:`logwarden.gnuhash.iteration_order`);
 with ``-d`` the table is emptied after each day but keeps its grown size.
 
 Credit events are numbered by an *ordinal* that follows GNU's processing order: the splits
@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from logwarden.connect.ac_hash import GnuHashTable, gnu_hash
 from logwarden.connect.ac_keys import unique_inverse
 from logwarden.connect.ac_ranks import element_ranks, growth_points, level_at
+from logwarden.gnuhash import GnuHashTable, gnu_hash
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

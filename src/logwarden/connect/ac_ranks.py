@@ -2,7 +2,7 @@
 
 When everybody is logged out at once (a midnight, a shutdown, a reboot, the end of input),
 ``ac`` credits the open sessions in the iteration order of its tty-keyed hash table
-(:mod:`logwarden.connect.ac_hash`). That order decides which user enters the totals table
+(:mod:`logwarden.gnuhash`). That order decides which user enters the totals table
 first, and so the order of ``-p`` lines. The vectorized engine needs it only to break ties:
 which of two sessions credited at the same moment comes first.
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from logwarden.connect.ac_hash import resize_threshold, table_size
+from logwarden.gnuhash import resize_threshold, table_size
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]

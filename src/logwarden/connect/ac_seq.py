@@ -1,7 +1,7 @@
 """GNU ``ac``'s state machine, record by record: the reference semantics.
 
 This follows ``parse_entries`` (al_share.cpp) and the helpers of ac.c in GNU acct 6.6.4 step
-by step, hash tables included (:mod:`logwarden.connect.ac_hash`), so it reproduces everything
+by step, hash tables included (:mod:`logwarden.gnuhash`), so it reproduces everything
 ``ac`` does: time warps, clock changes, supplants, ``--complain`` and ``--debug`` output, and
 the fatal stop on a negative amount. It costs a few microseconds per record; the vectorized
 engine (:mod:`logwarden.connect.ac_fast`) gives the same report for well-ordered files much
@@ -21,10 +21,10 @@ from typing import NamedTuple
 
 from logwarden.connect import ac_text
 from logwarden.connect.ac_clock import Midnights
-from logwarden.connect.ac_hash import GnuHashTable, iteration_order
 from logwarden.connect.ac_input import Columns, Segment
 from logwarden.connect.ac_types import AcOptions, Block, Fatal, Report
 from logwarden.formats import utmp
+from logwarden.gnuhash import GnuHashTable, iteration_order
 
 _CHUNK = 4096
 _SHUTDOWN_LEVELS = (ord("0"), ord("6"))

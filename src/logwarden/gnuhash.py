@@ -1,23 +1,25 @@
-"""GNU acct's hash table (``hashtab.c``), emulated so that ``ac`` lists users in its order.
+"""GNU acct's hash table (``hashtab.c``), emulated for the order in which it lists its keys.
 
-GNU ``ac`` prints per-user lines in the order its hash table iterates, not sorted, so a
-byte-identical ``-p`` needs the same table. What decides the order:
+Two GNU acct programs print in that order: ``ac`` lists per-user lines in its totals table's
+order, not sorted; ``sa`` sorts its rows, but rows that compare equal keep the table's order
+(glibc's qsort is a stable merge sort), and ``sa -s`` writes savacct and usracct in table
+order. What decides the order:
 
 - the hash of a key: for each byte ``b`` taken as a *signed* char, ``h = b + 31 * h``
-  modulo 2**64; the bucket is ``h % size``;
+  modulo 2**64; the bucket is ``h % size``. String keys (names, tty lines) are hashed up to
+  their first NUL, numeric keys (sa's command key: 16 bytes of command and a ``short`` fork
+  flag) over every byte: callers pass the bytes GNU hashes;
 - a table starts with 7 buckets and grows by 4x (7, 28, 112, 448, ...) as soon as it holds
   more than ``int(size * 0.6)`` items; growing walks the old buckets 0..n-1, each from head
   to tail, and pushes every element onto the head of its new bucket;
 - a new key goes to the head of its bucket; deleting an element unlinks it and never
   shrinks the table (``ac -d`` empties its per-day table this way and keeps its size);
 - iteration walks buckets 0..n-1, each from head to tail.
-
-Keys are byte strings: a user name or a tty line cut at its first NUL (at most 32 bytes).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Generic, TypeVar
 
 INITIAL_SIZE = 7
@@ -134,3 +136,12 @@ def iteration_order(insertions: Iterable[bytes]) -> list[bytes]:
         if key not in table:
             table.insert(key, None)
     return table.keys()
+
+
+def iteration_indexes(keys: Sequence[bytes]) -> list[int]:
+    """Indexes of ``keys`` (distinct, in insertion order) in the order a fresh table
+    iterates them."""
+    table: GnuHashTable[int] = GnuHashTable()
+    for index, key in enumerate(keys):
+        table.insert(key, index)
+    return [index for _, index in table.items()]
