@@ -13,10 +13,13 @@ DEMO_DIR ?= demo-host
 
 .PHONY: demo test lint typecheck check bench reference-tools clean
 
+# The sources are compiled once here: where PYTHONDONTWRITEBYTECODE is set, every run of a
+# tool would otherwise compile its modules again.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 
 reference-tools:
