@@ -35,6 +35,18 @@ TOOLS: dict[str, Tool] = {
         Tool("sa", "logwarden.cli.sa", "summarise process accounting by command or user"),
         Tool("dump-acct", "logwarden.cli.dumpacct", "print process accounting records in full"),
         Tool(
+            "syslogd",
+            "logwarden.cli.syslogd",
+            "receive syslog messages and route them by syslog.conf",
+        ),
+        Tool("logger", "logwarden.cli.logger", "send a message to syslog from the shell"),
+        Tool(
+            "syslog",
+            "logwarden.cli.syslog",
+            "check a syslog.conf, show where a message goes, search syslog and program logs",
+            classic=False,
+        ),
+        Tool(
             "sessions",
             "logwarden.cli.sessions",
             "login sessions from wtmp with the commands each one ran (--commands)",

@@ -1,0 +1,1 @@
+"""Syslog: the syslog.conf compiler and router, message codecs, syslogd, logger, log readers."""

@@ -1,0 +1,1 @@
+"""Tests of the syslog package: conf compiler, router, codecs, syslogd, logger, readers."""
