@@ -89,6 +89,11 @@ def test_sighup_reopens_files_after_rotation(tmp_path: Path) -> None:
     with logwarden_syslogd(tmp_path, f"*.*\t{current}\n") as daemon:
         send_datagrams(daemon.socket, [b"<13>a: before"])
         daemon.wait_for(1)
+        # The catch-all file and this one are written one after the other: wait for both.
+        deadline = time.monotonic() + 10
+        while b"before" not in (current.read_bytes() if current.exists() else b""):
+            assert time.monotonic() < deadline, "the first message never reached the file"
+            time.sleep(0.02)
         os.rename(current, tmp_path / "rotated")
         daemon.process.send_signal(signal.SIGHUP)
         sent = 1
