@@ -8,7 +8,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The classic tools the differential tests compare against, by Debian package.
-APT_PACKAGES := acct faketime util-linux procps coreutils login rsyslog openssl
+APT_PACKAGES := acct faketime util-linux procps coreutils login rsyslog openssl chromium
 DEMO_DIR ?= demo-host
 
 .PHONY: demo test lint typecheck check bench reference-tools clean

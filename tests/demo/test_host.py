@@ -68,6 +68,12 @@ def test_demo_command_tells_the_story(tmp_path: Path) -> None:
     assert got.stderr == b""
     assert b"still logged in" in got.stdout
     assert b"lastlog-newer" in got.stdout
+    # The qmail part: a simulated day of qmail-send, its alerts, the report and its page.
+    assert b"$ qmail report --top 5 var/log/qmail/current" in got.stdout
+    assert b"Overall (the numbers of matchup | zoverall)\n  Completed messages: " in got.stdout
+    assert b"means: " in got.stdout
+    page = (tmp_path / "d/var/log/qmail/report.html").read_text()
+    assert page.count("<svg") == 3
 
 
 @pytest.mark.parametrize(

@@ -95,6 +95,15 @@ class SampleHost:
         return self.root / "var/log/lastlog"
 
     @property
+    def qmail_log(self) -> Path:
+        """qmail-send's multilog file (written by ``logwarden qmail simulate``)."""
+        return self.root / "var/log/qmail/current"
+
+    @property
+    def qmail_html(self) -> Path:
+        return self.root / "var/log/qmail/report.html"
+
+    @property
     def intrusion(self) -> int:
         """When the intruder logged in: 03:12 UTC three days before ``now``'s day."""
         return intrusion_time(self.now)

@@ -1,0 +1,109 @@
+"""The HTML report in a real browser (Debian's headless chromium over the DevTools
+protocol): it draws its charts, logs no console error, makes no network request, and shows
+a hostile sender or warning as text. A screenshot is kept in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from logwarden.qmail.html import page, write_html
+from logwarden.qmail.report import Reader
+from logwarden.qmail.simulate import Settings, simulated_bytes
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+HOSTILE_SENDER = "<script>alert(1)</script>@evil.example"
+HOSTILE = (
+    b"".join(
+        b"1795000%03d.000001 info msg %d: bytes 10 from <%s> qp 1 uid 2\n"
+        b"1795000%03d.000002 starting delivery %d: msg %d to remote x@y\n"
+        b"1795000%03d.000003 delivery %d: failure: <img_src=x_onerror=alert(2)>/\n"
+        b"1795000%03d.000004 end msg %d\n"
+        % (
+            i,
+            90000 + i,
+            HOSTILE_SENDER.encode(),
+            i,
+            90000 + i,
+            90000 + i,
+            i,
+            90000 + i,
+            i,
+            90000 + i,
+        )
+        for i in range(60)
+    )
+    + b"1795000999.000000 warning: <script>alert(3)</script>\n"
+)
+
+
+def report_html(tmp_path: Path) -> Path:
+    log = simulated_bytes(Settings(seed=6, max_messages=3000, style="unix", rate=3.0,
+                                   restart_hours=0.3, trouble_minutes=3.0))  # fmt: skip
+    reader = Reader()
+    reader.add(HOSTILE + log)
+    target = tmp_path / "report.html"
+    write_html(reader.report, str(target), top=10)
+    return target
+
+
+def test_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
+    """No script element, no external reference, every log word escaped."""
+    text = report_html(tmp_path).read_text()
+    assert "<script" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;@evil.example" in text
+    assert "&lt;img_src=x_onerror=alert(2)&gt;" in text
+    # Nothing is loaded: no element has a src or href, no style uses url().
+    assert re.search(r"<[^>]*\s(src|href)\s*=", text) is None
+    assert "url(" not in text
+    assert "default-src 'none'" in text
+
+
+def test_empty_report_renders() -> None:
+    """A report of nothing is still a page."""
+    assert "No successful deliveries to draw." in page(Reader().report)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")
+def test_in_headless_chromium(tmp_path: Path) -> None:
+    """Charts drawn, no console errors, no requests, hostile text shown as text."""
+    from support.cdp import Browser
+
+    target = report_html(tmp_path)
+    browser = Browser()
+    try:
+        browser.open(target.as_uri())
+        svgs = browser.evaluate(
+            "Array.from(document.querySelectorAll('svg')).map(s => ["
+            "s.getBoundingClientRect().width, s.getBoundingClientRect().height,"
+            "s.querySelectorAll('rect, polyline').length])"
+        )
+        text = browser.evaluate("document.body.innerText")
+        scripts = browser.evaluate("document.querySelectorAll('script').length")
+        ARTIFACTS.mkdir(exist_ok=True)
+        browser.screenshot(str(ARTIFACTS / "qmail-report.png"))
+        errors = [
+            e for e in browser.messages("Runtime.consoleAPICalled", "Runtime.exceptionThrown",
+                                        "Log.entryAdded")
+            if e["method"] == "Runtime.exceptionThrown"
+            or e["params"].get("type") == "error"
+            or e["params"].get("entry", {}).get("level") == "error"
+        ]  # fmt: skip
+        requests = [
+            e["params"]["request"]["url"]
+            for e in browser.messages("Network.requestWillBeSent")
+            if e["params"]["request"]["url"] != target.as_uri()
+        ]
+    finally:
+        browser.close()
+    assert len(svgs) == 3
+    assert all(w > 300 and h > 50 and n >= 1 for w, h, n in svgs), svgs
+    assert errors == []
+    assert requests == []
+    assert scripts == 0
+    assert "<script>alert(3)</script>" in text
+    assert HOSTILE_SENDER in text
+    assert (ARTIFACTS / "qmail-report.png").stat().st_size > 10_000
