@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "qmail-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "qmail-samples"
 
 
 def sample(name: str) -> Path:
