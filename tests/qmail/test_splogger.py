@@ -19,9 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -30,7 +28,7 @@ from hypothesis import strategies as st
 from logwarden.qmail.splogger import PIECE, Splitter, facility_argument, openlog_arguments
 from logwarden.qmail.syslogclient import LOG_USER, SyslogClient, openlog_facility
 
-from support.reference import BASE_ENV, is_root, need
+from support.reference import BASE_ENV, frozen_env, is_root
 
 EPOCH = 1_700_000_000
 STAMP = b"%d.000000" % EPOCH
@@ -225,14 +223,7 @@ def glibc_sender(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _frozen_env(tz: str) -> dict[str, str]:
     """Variables that freeze the clock at EPOCH with libfaketime, preloaded directly (the
     faketime wrapper shares its clock through /dev/shm, which the namespace replaces)."""
-    need("faketime")
-    if not LIBFAKETIME.exists():
-        pytest.skip(f"{LIBFAKETIME} is missing (package libfaketime)")
-    local = datetime.fromtimestamp(EPOCH, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
-    return {"TZ": tz, "LD_PRELOAD": str(LIBFAKETIME), "FAKETIME": local}
-
-
-LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+    return {"TZ": tz, **frozen_env(EPOCH, tz)}
 
 
 def _in_namespace(command: list[str], socket_path: Path, frozen: dict[str, str]) -> list[str]:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from support.reference import BASE_ENV, Run, is_root, need
+from support.reference import BASE_ENV, Run, is_root, libfaketime
 
 
 @dataclass
@@ -138,7 +138,11 @@ def run_with_utmp(
             (work / "utmp").write_bytes(utmp)
             script.append(f"cp {shlex.quote(str(work / 'utmp'))} /run/utmp")
         script.append("set +e")
-        clock = f"{shlex.quote(need('faketime'))} -f {shlex.quote(at)} " if at else ""
+        clock = ""
+        if at:
+            # libfaketime preloaded directly: the faketime wrapper's semaphore lives in /dev/shm
+            # and collides now and then when many tests run at once.
+            clock = f"LD_PRELOAD={shlex.quote(libfaketime())} FAKETIME={shlex.quote(at)} "
         for i, argv in enumerate(commands):
             out = shlex.quote(str(work / f"{i}.out"))
             err = shlex.quote(str(work / f"{i}.err"))

@@ -8,6 +8,7 @@ status byte for byte.
 from __future__ import annotations
 
 import difflib
+import glob
 import os
 import shutil
 import subprocess
@@ -52,16 +53,25 @@ def _env(env: Mapping[str, str] | None) -> dict[str, str]:
     return merged
 
 
-def _frozen(argv: Sequence[str], at: int | None, tz: str) -> list[str]:
-    """``argv`` under a clock frozen at the epoch second ``at``.
+def libfaketime() -> str:
+    """The path of libfaketime (Debian's faketime package), or skip the test."""
+    need("faketime")
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+    if not found:
+        pytest.skip("libfaketime.so.1 is not installed (make reference-tools)")
+    return found[0]
 
-    faketime reads an absolute time in the zone of the process, so the instant is written
+
+def frozen_env(at: int, tz: str) -> dict[str, str]:
+    """Variables that freeze the clock at the epoch second ``at`` for a process.
+
+    libfaketime is preloaded directly rather than through the ``faketime`` wrapper, whose
+    semaphore (named after its pid) collides now and then when many tests run at once.
+    libfaketime reads an absolute time in the zone of the process, so the instant is written
     out in that zone (tests avoid freezing inside a DST fall-back hour, which is ambiguous).
     """
-    if at is None:
-        return list(argv)
     local = datetime.fromtimestamp(at, ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M:%S")
-    return [need("faketime"), "-f", local, *argv]
+    return {"LD_PRELOAD": libfaketime(), "FAKETIME": local}
 
 
 def run(
@@ -75,8 +85,10 @@ def run(
 ) -> Run:
     """Run ``argv``, under a clock frozen at the epoch second ``at`` if given."""
     full_env = _env(env)
+    if at is not None:
+        full_env.update(frozen_env(at, full_env["TZ"]))
     proc = subprocess.run(
-        _frozen(argv, at, full_env["TZ"]),
+        list(argv),
         input=stdin if stdin is not None else b"",
         capture_output=True,
         env=full_env,
