@@ -139,6 +139,7 @@ def test_max_size_truncates(tmp_path: Path) -> None:
     tcp = free_port(socket.SOCK_STREAM)
     with logwarden_syslogd(tmp_path, "", ["--max-size", "40", "--tcp", f"127.0.0.1:{tcp}"]) as lw:
         send_datagrams(lw.socket, [b"<13>big: " + b"a" * 100])
+        lw.wait_for(1)  # two inputs, two threads: no order between them unless waited for
         with socket.create_connection(("127.0.0.1", tcp)) as c:
             c.sendall(b"200 <13>big2: " + b"b" * 190 + b"<13>after: ok\n")
         lw.wait_for(3)
