@@ -21,6 +21,7 @@ def test_help_lists_every_tool_with_its_line() -> None:
     for tool in TOOLS.values():
         assert f"  {tool.name} " in text
         assert tool.summary in text
+        assert f"\n{tool.family}:\n" in text
 
 
 def test_unknown_tool_is_refused() -> None:
@@ -35,7 +36,7 @@ def test_no_arguments_shows_usage_on_stderr() -> None:
     got = subprocess.run([PROGRAM], capture_output=True, check=False)
     assert got.returncode == 2
     assert got.stdout == b""
-    assert b"Tools:" in got.stderr
+    assert b"usage: logwarden TOOL" in got.stderr
 
 
 def test_install_links_makes_working_classic_names(tmp_path: Path) -> None:

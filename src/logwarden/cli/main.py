@@ -39,11 +39,15 @@ class Invocation:
 
 
 def _usage(out: TextIO) -> None:
-    out.write("usage: logwarden TOOL [ARGS...]    (or run a tool under its own name)\n\n")
-    out.write("Tools:\n")
+    out.write("usage: logwarden TOOL [ARGS...]    (or run a tool under its own name)\n")
     width = max(len(name) for name in TOOLS)
+    families: dict[str, list[str]] = {}
     for tool in TOOLS.values():
-        out.write(f"  {tool.name:<{width}}  {tool.summary}\n")
+        families.setdefault(tool.family, []).append(tool.name)
+    for family, names in families.items():
+        out.write(f"\n{family}:\n")
+        for name in names:
+            out.write(f"  {name:<{width}}  {TOOLS[name].summary}\n")
     out.write("\n'logwarden TOOL --help' describes a tool; docs/tools/TOOL.md has its manual.\n")
 
 
