@@ -13,8 +13,8 @@ import sys
 from collections.abc import Iterator
 
 from logwarden.cli.main import Invocation
+from logwarden.djb import error_text
 from logwarden.errors import LogwardenError
-from logwarden.qmail.djb import error_str
 from logwarden.qmail.matchup import Matchup
 
 USAGE = """\
@@ -36,7 +36,7 @@ EXIT_FATAL = 111
 
 
 def _fatal(what: str, error: OSError) -> LogwardenError:
-    return LogwardenError(f"fatal: {what}: {error_str(error.errno)}", exit_code=EXIT_FATAL)
+    return LogwardenError(f"fatal: {what}: {error_text(error.errno)}", exit_code=EXIT_FATAL)
 
 
 def main(inv: Invocation) -> int:

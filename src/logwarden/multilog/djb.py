@@ -1,19 +1,18 @@
 """How daemontools words its complaints, and how it waits before trying again.
 
 Every message is ``multilog: fatal: ...`` (then exit 111) or ``multilog: warning: ...`` (then
-a five-second pause and a retry). The system error at the end is not strerror's text but
-daemontools' own table (error_str.c): ``file does not exist``, ``access denied``,
-``out of disk space``... Scripts that watch a log service's stderr match these words, so
-they are kept.
+a five-second pause and a retry). The system error at the end is djb's own text
+(:func:`logwarden.djb.error_text`), not strerror's.
 """
 
 from __future__ import annotations
 
-import errno
 import sys
 import time
 from collections.abc import Callable
 from typing import TextIO, TypeVar
+
+from logwarden.djb import error_text
 
 T = TypeVar("T")
 
@@ -21,101 +20,6 @@ T = TypeVar("T")
 EXIT_FATAL = 111
 #: Seconds multilog sleeps after a warning before it tries again.
 PAUSE_SECONDS = 5.0
-
-_TEXT: dict[int, str] = {
-    0: "no error",
-    errno.EINTR: "interrupted system call",
-    errno.ENOMEM: "out of memory",
-    errno.ENOENT: "file does not exist",
-    errno.ETXTBSY: "text busy",
-    errno.EIO: "input/output error",
-    errno.EEXIST: "file already exists",
-    errno.ETIMEDOUT: "timed out",
-    errno.EINPROGRESS: "operation in progress",
-    errno.EAGAIN: "temporary failure",
-    errno.EPIPE: "broken pipe",
-    errno.EPERM: "permission denied",
-    errno.EACCES: "access denied",
-    errno.ENXIO: "device not configured",
-    errno.EPROTO: "protocol error",
-    errno.EISDIR: "is a directory",
-    errno.ECONNREFUSED: "connection refused",
-    errno.ENOTDIR: "not a directory",
-    errno.ESRCH: "no such process",
-    errno.E2BIG: "argument list too long",
-    errno.ENOEXEC: "exec format error",
-    errno.EBADF: "file descriptor not open",
-    errno.ECHILD: "no child processes",
-    errno.EFAULT: "bad address",
-    errno.ENOTBLK: "not a block device",
-    errno.EBUSY: "device busy",
-    errno.EXDEV: "cross-device link",
-    errno.ENODEV: "device does not support operation",
-    errno.EINVAL: "invalid argument",
-    errno.ENFILE: "system cannot open more files",
-    errno.EMFILE: "process cannot open more files",
-    errno.ENOTTY: "not a tty",
-    errno.EFBIG: "file too big",
-    errno.ENOSPC: "out of disk space",
-    errno.ESPIPE: "unseekable descriptor",
-    errno.EROFS: "read-only file system",
-    errno.EMLINK: "too many links",
-    errno.EDOM: "input out of range",
-    errno.ERANGE: "output out of range",
-    errno.EALREADY: "operation already in progress",
-    errno.ENOTSOCK: "not a socket",
-    errno.EDESTADDRREQ: "destination address required",
-    errno.EMSGSIZE: "message too long",
-    errno.EPROTOTYPE: "incorrect protocol type",
-    errno.ENOPROTOOPT: "protocol not available",
-    errno.EPROTONOSUPPORT: "protocol not supported",
-    errno.ESOCKTNOSUPPORT: "socket type not supported",
-    errno.EOPNOTSUPP: "operation not supported",
-    errno.EPFNOSUPPORT: "protocol family not supported",
-    errno.EAFNOSUPPORT: "address family not supported",
-    errno.EADDRINUSE: "address already used",
-    errno.EADDRNOTAVAIL: "address not available",
-    errno.ENETDOWN: "network down",
-    errno.ENETUNREACH: "network unreachable",
-    errno.ENETRESET: "network reset",
-    errno.ECONNABORTED: "connection aborted",
-    errno.ECONNRESET: "connection reset",
-    errno.ENOBUFS: "out of buffer space",
-    errno.EISCONN: "already connected",
-    errno.ENOTCONN: "not connected",
-    errno.ESHUTDOWN: "socket shut down",
-    errno.ETOOMANYREFS: "too many references",
-    errno.ELOOP: "symbolic link loop",
-    errno.ENAMETOOLONG: "file name too long",
-    errno.EHOSTDOWN: "host down",
-    errno.EHOSTUNREACH: "host unreachable",
-    errno.ENOTEMPTY: "directory not empty",
-    errno.EUSERS: "too many users",
-    errno.EDQUOT: "disk quota exceeded",
-    errno.ESTALE: "stale NFS file handle",
-    errno.EREMOTE: "too many levels of remote in path",
-    errno.ENOLCK: "no locks available",
-    errno.ENOSYS: "system call not available",
-    errno.ENOSTR: "not a stream device",
-    errno.ETIME: "timer expired",
-    errno.ENOSR: "out of stream resources",
-    errno.ENOMSG: "no message of desired type",
-    errno.EBADMSG: "bad message type",
-    errno.EIDRM: "identifier removed",
-    errno.ENONET: "machine not on network",
-    errno.ENOLINK: "link severed",
-    errno.EADV: "advertise error",
-    errno.ESRMNT: "srmount error",
-    errno.ECOMM: "communication error",
-    errno.EMULTIHOP: "multihop attempted",
-    errno.EREMCHG: "remote address changed",
-    errno.EDEADLK: "operation would cause deadlock",
-}
-
-
-def error_text(code: int | None) -> str:
-    """daemontools' words for the errno ``code``."""
-    return _TEXT.get(code or 0, "unknown error")
 
 
 class Fatal(Exception):

@@ -13,7 +13,8 @@ import os
 import signal
 import sys
 
-from logwarden.multilog.djb import EXIT_FATAL, error_text
+from logwarden.djb import error_text
+from logwarden.multilog.djb import EXIT_FATAL
 
 _READ = os.O_RDONLY | os.O_NONBLOCK
 _TRUNC = os.O_WRONLY | os.O_NONBLOCK | os.O_TRUNC | os.O_CREAT
