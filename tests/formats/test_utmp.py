@@ -165,3 +165,19 @@ def test_encode_writes_what_decode_reads(name: str) -> None:
     data = pack(HISTORY, size, order)
     layout = utmp.LAYOUTS[name]
     assert utmp.encode(utmp.decode(data, layout).records.entries(), layout) == data
+
+
+@pytest.mark.parametrize("name", sorted(LAYOUT_PACKING))
+def test_escape_sequences_in_names_do_not_hide_a_file(name: str) -> None:
+    """One record whose user and host hold escape sequences: still read, in its layout."""
+    size, order = LAYOUT_PACKING[name]
+    evil = Rec(USER_PROCESS, T0, b"ev\x1b[2Kil", b"pts/0", b"h\x07ost", pid=5)
+    best = utmp.detect(pack([evil], size, order))[0]
+    assert best.layout.name == name
+    assert best.records == 1
+
+
+def test_a_layout_with_no_whole_record_never_wins() -> None:
+    """A 384-byte file is not an empty 400-byte file with bytes left over."""
+    data = pack([Rec(USER_PROCESS, T0, b"x" * 32, b"pts/0", pid=5)])
+    assert utmp.detect(data)[0].layout.name == "384le"

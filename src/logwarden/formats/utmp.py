@@ -335,6 +335,8 @@ class Score:
     sampled: int
     """How many informative records were sampled (empty slots are not informative)."""
     trailing: int
+    records: int
+    """How many whole records the layout finds in the buffer."""
 
     @property
     def fits(self) -> bool:
@@ -344,7 +346,10 @@ class Score:
     def rank(self) -> float:
         """What detection sorts by: the plausible share, smoothed so that one lucky record
         out of one does not beat three out of four (Laplace's rule of succession), and
-        lowered when the layout leaves bytes over, since writers append whole records."""
+        lowered when the layout leaves bytes over, since writers append whole records. A
+        layout that finds no whole record explains nothing and comes last."""
+        if self.records == 0:
+            return 0.0
         sound = round(self.plausible * self.sampled)
         smoothed = (sound + 1) / (self.sampled + 2)
         return smoothed * (1.0 if self.trailing == 0 else 0.8)
@@ -380,11 +385,12 @@ def _plausible(records: Records) -> npt.NDArray[np.bool_]:
     # A user process record names a user and a line.
     is_user = t == USER_PROCESS
     ok &= ~is_user | ((records.user != b"") & (records.line != b""))
-    # Text fields hold text: no control bytes before the first NUL in line and user.
-    for name in ("line", "user"):
-        matrix = records.field_bytes(name)
-        before_nul = ~np.logical_or.accumulate(matrix == 0, axis=1)
-        ok &= ~((matrix < 0x20) & before_nul).any(axis=1)
+    # The line is a tty name the system made up: no control bytes before its first NUL. (User
+    # and host are not tested: in btmp the user is whatever an attacker typed, and a host name
+    # comes from whoever controls the DNS; escape sequences there are evidence, not noise.)
+    matrix = records.field_bytes("line")
+    before_nul = ~np.logical_or.accumulate(matrix == 0, axis=1)
+    ok &= ~((matrix < 0x20) & before_nul).any(axis=1)
     return ok
 
 
@@ -404,16 +410,16 @@ def score(buffer: bytes | memoryview | np.ndarray, layout: Layout) -> Score:
     count = size // layout.size
     trailing = size - count * layout.size
     if count == 0:
-        return Score(layout, 0.0, 0, trailing)
+        return Score(layout, 0.0, 0, trailing, 0)
     records = records_of(buffer, layout)
     rows = _sample_rows(count)
     sample = Records(records.raw[rows], layout)
     informative = (sample.type != EMPTY) | (sample.sec != 0)
     informative_count = int(np.count_nonzero(informative))
     if informative_count == 0:
-        return Score(layout, 1.0, 0, trailing)
+        return Score(layout, 1.0, 0, trailing, count)
     plausible = np.count_nonzero(_plausible(sample) & informative) / informative_count
-    return Score(layout, float(plausible), informative_count, trailing)
+    return Score(layout, float(plausible), informative_count, trailing, count)
 
 
 def detect(buffer: bytes | memoryview | np.ndarray) -> list[Score]:
