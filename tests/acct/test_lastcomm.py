@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import random
+import re
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,16 @@ def test_garbage_file(tmp_path: Path) -> None:
     assert got.status == 0
     assert b"Traceback" not in got.stderr
     assert b"trailing byte" in got.stderr
+
+
+@pytest.mark.parametrize("tool", ["lastcomm", "sa", "dump-acct"])
+def test_random_bytes_are_not_a_pacct(tmp_path: Path, tool: str) -> None:
+    """Noise is refused in one line and a failing status, not decoded into garbage lines."""
+    noise = tmp_path / "noise"
+    noise.write_bytes(random.Random(5).randbytes(64 * 500))
+    args = ["-f", str(noise)] if tool == "lastcomm" else [str(noise)]
+    got = ours(tool, args)
+    assert got.status == 1
+    assert got.stdout == b""
+    expected = rf"{tool}: {noise}: not a process accounting file: \d+ of its 500 records have no "
+    assert re.fullmatch(expected.encode() + rb"version GNU acct reads\n", got.stderr)

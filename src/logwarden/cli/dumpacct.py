@@ -120,12 +120,15 @@ def main(inv: Invocation) -> int:
     out = rows_out(inv, extras, lastcomm.ROW_FIELDS) if extras.rows else None
     clean = sanitizer(inv)
     left = limit
+    status = 0
     for path in parsed.operands:
         pacct = source.read_pacct(path, backwards=backwards, ahz=ahz)
         for line in pacct.errors:
             inv.stderr.write(line + "\n")
         for line in pacct.warnings:
             inv.warn(line)
+        if pacct.unreadable:
+            status = 1
         records = pacct.records
         if left > 0 and len(records) >= left:
             records = records.slice(0, left)
@@ -150,4 +153,4 @@ def main(inv: Invocation) -> int:
                 break
     if out is not None:
         out.close()
-    return 0
+    return status

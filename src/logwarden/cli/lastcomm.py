@@ -178,12 +178,15 @@ def _run(inv: Invocation, opts: _Options) -> int:
     files = opts.files or [source.PACCT]
     out = rows_out(inv, opts.extras, lastcomm.ROW_FIELDS) if opts.extras.rows else None
     clean = sanitizer(inv)
+    status = 0
     for path in files:
         pacct = source.read_pacct(path, backwards=opts.backwards, ahz=opts.ahz)
         for line in pacct.errors:
             inv.stderr.write(line + "\n")
         for line in pacct.warnings:
             inv.warn(line)
+        if pacct.unreadable:
+            status = 1
         records = pacct.records
         users = names.user_names(accounts, records["uid"])
         selected = lastcomm.select(records, users, names_of(ttys, records["tty"]), opts.filters)
@@ -197,4 +200,4 @@ def _run(inv: Invocation, opts: _Options) -> int:
         write_text(inv.stdout, body, clean)
     if out is not None:
         out.close()
-    return 0
+    return status

@@ -294,6 +294,8 @@ def _run(inv: Invocation, o: _Options) -> int:
         inv.stderr.write(line + "\n")
     for line in pacct.warnings:
         inv.warn(line)
+    if pacct.unreadable:
+        return 1  # nothing to report, and nothing that may be folded into the summaries
     records = pacct.records
     clean = sanitizer(inv)
     if o.print_users:
