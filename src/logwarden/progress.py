@@ -20,17 +20,19 @@ THRESHOLD = 64 << 20
 Advance = Callable[[int], None]
 
 
-def _wanted(total: int, stdout: BinaryIO | None) -> bool:
+def wanted(total: int, stdout: BinaryIO | None = None) -> bool:
+    """Whether work of ``total`` bytes gets a bar: big enough, a person on stderr, and the
+    report not going into a pipe (``stdout``, or the process's standard output)."""
     if total < THRESHOLD or not sys.stderr.isatty():
         return False
-    return stdout is None or not is_pipe(stdout)
+    return not is_pipe(stdout if stdout is not None else sys.stdout.buffer)
 
 
 @contextmanager
 def progress(label: str, total: int, stdout: BinaryIO | None = None) -> Iterator[Advance]:
     """``with progress("reading wtmp", size) as advance: ... advance(n)``; a no-op when no
     bar is wanted. The bar is removed when the block ends, before any report is printed."""
-    if not _wanted(total, stdout):
+    if not wanted(total, stdout):
         yield lambda _n: None
         return
     from rich.console import Console
