@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+
+from logwarden.acct import names
+from logwarden.acct import sessions as joined
+from logwarden.acct import source as acct_source
+from logwarden.acct.fields import commands
+from logwarden.acct.ttys import devices_for, names_of
 from logwarden.cli.common import LAYOUT, OUTPUT_OPTS, PASSWD, Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
 from logwarden.connect import tamper
 from logwarden.connect import tamper_lastlog as tl
+from logwarden.connect import tamper_pacct as tp
+from logwarden.connect.last import Settings
+from logwarden.connect.last_phantom import policy_for
+from logwarden.connect.last_run import read_listing
+from logwarden.connect.last_select import Criteria
 from logwarden.errors import InputError
-from logwarden.formats import utmp
+from logwarden.formats import acct, utmp
 from logwarden.sources.files import read_file
 from logwarden.sources.lastlogfile import open_lastlog
 from logwarden.sources.utmpfile import choose_layout, layout_named
@@ -26,9 +38,11 @@ USAGE = """\
 Usage: logwarden wtmp check [OPTION]... FILE...
 Look for signs of tampering in utmp, wtmp and btmp FILEs (and a lastlog against them):
 zeroed, damaged and partial records, records out of time order, logins without a boot,
-logouts without a login, lastlog entries newer than any wtmp login of their user.
+logouts without a login, lastlog entries newer than any wtmp login of their user, commands
+(process accounting) on terminals nobody was logged in on.
 
       --lastlog FILE   also check this lastlog, and its entries against the wtmp logins
+      --pacct FILE     also check this process accounting file against the wtmp sessions
       --passwd FILE    the accounts (uid to name) for --lastlog, from the files' host
       --kind KIND      read every FILE as a wtmp, btmp or utmp (default: by its name)
       --leniency SECS  how far back in time a record may go unreported (default 60)
@@ -42,6 +56,7 @@ Exit status: 0 nothing found, 1 something found, 2 a file could not be read.
 LONG = [
     LongOpt("help", Arg.NONE, "h"),
     LongOpt("lastlog", Arg.REQUIRED, "--lastlog"),
+    LongOpt("pacct", Arg.REQUIRED, "--pacct"),
     PASSWD,
     LongOpt("kind", Arg.REQUIRED, "--kind"),
     LongOpt("leniency", Arg.REQUIRED, "--leniency"),
@@ -60,6 +75,8 @@ class Check:
         self.kind: str | None = None
         self.leniency = tamper.LENIENCY
         self.lastlog: str | None = None
+        self.pacct: str | None = None
+        self.wtmps: list[str] = []
         self.findings: list[tamper.Finding] = []
         self.unreadable = 0
         self.logins: list[tuple[str, dict[bytes, tuple[int, int]], int, int]] = []
@@ -91,6 +108,7 @@ class Check:
         span = tamper.time_span(records)
         if kind == "wtmp" and span is not None:
             self.logins.append((path, tamper.newest_logins(records), *span))
+            self.wtmps.append(path)
 
     def lastlog_file(self, path: str) -> None:
         try:
@@ -114,6 +132,56 @@ class Check:
             return
         self.findings += tl.newer_than_wtmp(source, accounts, wtmp, self.leniency)
 
+    def pacct_file(self, path: str) -> None:
+        """Commands on terminals that no session of the wtmp files was logged in on."""
+        if not self.wtmps:
+            self.findings.append(
+                tamper.Finding(
+                    path, 0, None, "unlogged-commands", tamper.INFO,
+                    "no wtmp with logins among the files: the commands were not compared",
+                )
+            )  # fmt: skip
+            return
+        read = acct_source.read_pacct(path)
+        for line in read.errors:
+            self.cannot_read(line)
+        for line in read.warnings:
+            self.inv.warn(line)
+        if read.errors or read.unreadable:
+            return
+        sessions, first, last = self._sessions()
+        self.findings += tp.unlogged_commands(path, self._commands(read.records), sessions,
+                                              (first, last))  # fmt: skip
+
+    def _sessions(self) -> tuple[list[tp.Interval], int, int]:
+        """Every session of the wtmp files as ``last`` pairs them, and their time span."""
+        found: list[tp.Interval] = []
+        first, last = None, None
+        for path in self.wtmps:
+            run = read_listing(
+                path, Settings(), Criteria(), None,
+                policy_for(self.extras.passwd, self.extras.accounts()),
+                layout_named(self.extras.layout), 0,
+            )  # fmt: skip
+            for s in joined.sessions(run, 0):
+                end = None if s.status in joined.OPEN else s.end
+                found.append(tp.Interval(s.line, s.login, end))
+            span = None if run.records is None else tamper.time_span(run.records)
+            if span is not None:
+                first = span[0] if first is None else min(first, span[0])
+                last = span[1] if last is None else max(last, span[1])
+        return found, first or 0, last or 0
+
+    def _commands(self, records: acct.Records) -> tp.Commands:
+        ttys = names_of(devices_for("static", foreign=True), records["tty"])
+        return tp.Commands(
+            offsets=records.position * acct.RECORD_SIZE,
+            start=records["btime"].astype(np.int64),
+            line=ttys,
+            user=names.user_names(self.extras.accounts(), records["uid"]),
+            comm=commands(records),
+        )
+
 
 class _Usage(Exception):
     """The command line is wrong; the message says how."""
@@ -133,6 +201,8 @@ def _options(inv: Invocation, check: Check) -> list[str]:
             return []
         if opt == "--lastlog":
             check.lastlog = value
+        elif opt == "--pacct":
+            check.pacct = value
         elif opt == "--kind":
             if value not in tamper.KINDS:
                 kinds = ", ".join(tamper.KINDS)
@@ -190,7 +260,9 @@ def main(inv: Invocation) -> int:
         check.utmp_file(path)
     if check.lastlog is not None:
         check.lastlog_file(check.lastlog)
-    everything = [*files, *([check.lastlog] if check.lastlog else [])]
+    if check.pacct is not None:
+        check.pacct_file(check.pacct)
+    everything = [*files, *(p for p in (check.lastlog, check.pacct) if p)]
     findings = _order(check.findings, everything)
     if check.extras.rows:
         out = rows_out(inv, check.extras, FIELDS)
