@@ -5,9 +5,14 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import os
+import tempfile
 from pathlib import Path
 
-from logwarden.sources.logset import chunks, expand, read_all
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logwarden.sources.logset import chunks, expand, plain_file, pread_chunks, read_all
 
 
 def test_logrotate_siblings_oldest_first(tmp_path: Path) -> None:
@@ -51,3 +56,71 @@ def test_chunks_end_at_lines(tmp_path: Path) -> None:
     assert got[-1].data.endswith(b"tail")
     assert b"".join(c.data for c in got) == path.read_bytes()
     assert got[1].first_line == got[0].data.count(b"\n") + 1
+
+
+def _pread_all(path: Path, size: int, hold: bool, skip: int = 0) -> list[bytes]:
+    with open(path, "rb") as f:
+        f.seek(skip)
+        assert plain_file(f.fileno())
+        return list(pread_chunks(f.fileno(), size, hold))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet="ab .:", max_size=40).map(str.encode), max_size=80),
+    st.integers(min_value=1, max_value=300),
+    st.booleans(),
+    st.booleans(),
+    st.integers(min_value=0, max_value=50),
+)
+def test_pread_chunks_cover_the_file_at_line_ends(
+    lines: list[bytes], size: int, hold: bool, ended: bool, skip: int
+) -> None:
+    """Read from any offset, any chunk size: the chunks are the file, each ends at a line
+    end (the last may not); holding the last line back, a chunk has at least two lines'
+    ends and the next chunk starts with the line after the second last of them."""
+    data = b"\n".join(lines) + (b"\n" if ended else b"")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "log"
+        path.write_bytes(data)
+        got = _pread_all(path, size, hold, min(skip, len(data)))
+    assert b"".join(got) == data[min(skip, len(data)) :]
+    assert all(c for c in got)
+    assert all(c.endswith(b"\n") for c in got[:-1])
+    if hold:
+        # A chunk other than the last ends before the last whole line of what was read.
+        assert all(c.count(b"\n") >= 1 for c in got[:-1])
+
+
+def test_pread_chunks_hold_back_the_last_line(tmp_path: Path) -> None:
+    """With hold_last_line, the line that ends last in a chunk's reach starts the next
+    chunk (so its continuation pieces stay with it)."""
+    path = tmp_path / "log"
+    path.write_bytes(b"aaaa\nbbbb\ncccc\ndddd\n")
+    assert _pread_all(path, 12, True) == [b"aaaa\n", b"bbbb\n", b"cccc\ndddd\n"]
+    assert _pread_all(path, 12, False) == [b"aaaa\nbbbb\n", b"cccc\ndddd\n"]
+
+
+def test_pread_chunks_take_long_lines_whole(tmp_path: Path) -> None:
+    """A line longer than the chunk size makes that chunk longer (it reaches further,
+    doubling, until a line ends)."""
+    path = tmp_path / "log"
+    path.write_bytes(b"x" * 500 + b"\nshort\n" + b"y" * 300)
+    got = _pread_all(path, 64, False)
+    assert got[0].startswith(b"x" * 500 + b"\n")
+    assert got[0].endswith(b"\n")
+    assert b"".join(got) == path.read_bytes()
+
+
+def test_plain_file_refuses_pipes_and_compressed(tmp_path: Path) -> None:
+    """Only an uncompressed regular file is read with pread."""
+    packed = tmp_path / "log.gz"
+    packed.write_bytes(gzip.compress(b"a\n"))
+    with open(packed, "rb") as f:
+        assert not plain_file(f.fileno())
+    r, w = os.pipe()
+    try:
+        assert not plain_file(r)
+    finally:
+        os.close(r)
+        os.close(w)

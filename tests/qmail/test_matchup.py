@@ -155,3 +155,35 @@ def test_chunked_runs_equal_one_run(cuts: list[int]) -> None:
         out, pending = matchup(pending + chunk)
         pieces.append(out)
     assert b"".join(pieces) == whole
+
+
+@pytest.mark.parametrize("partial", [b"", b"1795000000.000001 delivery 7: succ"])
+def test_a_file_on_standard_input_is_read_in_place(tmp_path: Path, partial: bytes) -> None:
+    """``matchup <file`` (read with pread, column-wise past 1 MB) gives what the line engine
+    gives on the same bytes, and what a pipe gives: output, and pending state on fd 5 with
+    the unterminated last line kept."""
+    from logwarden.qmail.simulate import Settings, simulated_bytes
+
+    data = simulated_bytes(Settings(seed=5, max_bytes=3_000_000, style="unix",
+                                    restart_hours=0.1, trouble_minutes=0.3, rate=5.0))  # fmt: skip
+    data += partial
+    want, want_pending = matchup(data)
+    log = tmp_path / "log"
+    log.write_bytes(data)
+    pending = tmp_path / "pending"
+    with open(log, "rb") as stdin, open(pending, "wb") as fd5:
+        code = (
+            "import os, sys; os.dup2(int(sys.argv[1]), 5); "
+            "from logwarden.cli.main import run; "
+            "sys.exit(run(['matchup'], sys.stdout.buffer, sys.stderr))"
+        )
+        proc = subprocess.run(
+            [sys.executable, "-c", code, str(fd5.fileno())], stdin=stdin,
+            capture_output=True, check=False, pass_fds=(fd5.fileno(),),
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == want
+    assert pending_lines(pending.read_bytes()) == pending_lines(want_pending)
+    piped, piped_pending = run_matchup(data, fd5=True)
+    assert piped.stdout == want
+    assert pending_lines(piped_pending) == pending_lines(want_pending)

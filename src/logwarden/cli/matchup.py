@@ -10,12 +10,13 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from logwarden.cli.main import Invocation
 from logwarden.djb import error_text
 from logwarden.errors import LogwardenError
 from logwarden.qmail.matchup import Matchup
+from logwarden.sources.logset import plain_file, pread_chunks
 
 USAGE = """\
 Usage: matchup <log >report 5>pending
@@ -56,21 +57,27 @@ def main(inv: Invocation) -> int:
         except OSError as e:
             raise _fatal("unable to read input", e) from None
 
-    first = read()
+    if plain_file(0):
+        # A file: each chunk is read once, by the kernel, straight into its bytes.
+        size = os.fstat(0).st_size - os.lseek(0, 0, os.SEEK_CUR)
+        blocks = _file_blocks(tail)
+    else:
+        first = read()
+        size = len(first)
 
-    def blocks() -> Iterator[bytes]:
-        partial = b""
-        block = first
-        while block:
-            data = partial + block
-            cut = data.rfind(b"\n") + 1
-            partial = data[cut:]
-            if cut:
-                yield data[:cut]
-            block = read()
-        tail[0] = partial
+        def blocks() -> Iterator[bytes]:
+            partial = b""
+            block = first
+            while block:
+                data = partial + block
+                cut = data.rfind(b"\n") + 1
+                partial = data[cut:]
+                if cut:
+                    yield data[:cut]
+                block = read()
+            tail[0] = partial
 
-    if len(first) < SMALL:
+    if size < SMALL:
         # A small input: the line engine is done before polars would have started.
         out: Iterator[bytes] = (b"".join(engine.feed(block)[0]) for block in blocks())
     else:
@@ -97,6 +104,26 @@ def main(inv: Invocation) -> int:
     except OSError as e:
         raise _fatal("unable to write fd 5", e) from None
     return 0
+
+
+def _file_blocks(tail: list[bytes]) -> Callable[[], Iterator[bytes]]:
+    """Whole-line chunks of the file on standard input; what follows the last newline goes
+    to ``tail[0]``."""
+
+    def blocks() -> Iterator[bytes]:
+        try:
+            for data in pread_chunks(0, CHUNK):
+                if data.endswith(b"\n"):
+                    yield data
+                    continue
+                cut = data.rfind(b"\n") + 1
+                tail[0] = data[cut:]
+                if cut:
+                    yield data[:cut]
+        except OSError as e:
+            raise _fatal("unable to read input", e) from None
+
+    return blocks
 
 
 def _is_open(fd: int) -> bool:

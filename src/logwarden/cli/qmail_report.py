@@ -14,7 +14,7 @@ from logwarden.qmail.report import Filters, Reader, read
 from logwarden.qmail.report_tables import tables
 from logwarden.qmail.report_text import render
 from logwarden.qmail.when import parse_time
-from logwarden.sources.logset import chunks, expand, total_size
+from logwarden.sources.logset import chunks, expand, plain_file, pread_chunks, total_size
 
 USAGE = """\
 Usage: logwarden qmail report [OPTION]... [LOG]...
@@ -109,7 +109,7 @@ def main(inv: Invocation) -> int:
     paths = expand(parsed.operands or ["-"])
     reader = Reader(filters, exporter=Exporter(parquet) if parquet is not None else None)
     with progress("reading qmail logs", total_size(paths), inv.stdout) as advance:
-        read(reader, (data for f in _per_file(paths, advance) for data in whole_lines(f)))
+        read(reader, (data for f in _per_file(paths, advance) for data in f))
     report = reader.report
     if html is not None:
         from logwarden.qmail.html import write_html
@@ -135,11 +135,24 @@ def main(inv: Invocation) -> int:
     return 0
 
 
-#: Bytes per chunk: two chunks are in memory at once (one read ahead), each several times
-#: over as columns, so this keeps the report well under 1 GB.
-REPORT_CHUNK = 24 << 20
+#: Bytes per chunk: a few chunks are in memory at once (read ahead, paired, summed), each
+#: several times over as columns, so this keeps the report well under 1 GB.
+REPORT_CHUNK = 16 << 20
+
+
+def _ended(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """The chunks, the last one given a newline if it has none (as :func:`whole_lines`)."""
+    for data in pieces:
+        yield data if data.endswith(b"\n") else data + b"\n"
 
 
 def _per_file(paths: list[str], advance: Callable[[int], None]) -> Iterator[Iterator[bytes]]:
     for path in paths:
-        yield (c.data for c in chunks([path], size=REPORT_CHUNK, advance=advance))
+        if path != "-":
+            with open(path, "rb") as f:
+                if plain_file(f.fileno()):
+                    # Iterated before the file is closed: the caller takes all of a file's
+                    # chunks before asking for the next file.
+                    yield _ended(pread_chunks(f.fileno(), REPORT_CHUNK, True, advance))
+                    continue
+        yield whole_lines(c.data for c in chunks([path], size=REPORT_CHUNK, advance=advance))

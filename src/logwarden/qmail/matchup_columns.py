@@ -10,34 +10,111 @@ matchup's rules restated over whole columns (``ln`` is the line's position):
   counts go to that I; an ``end msg M`` with M open prints the ``m`` line;
 - ``extra M nk nz nd`` (from a pending file) sets the open message's counts.
 
-Both are ``join_asof`` lookups (latest row before, per key) plus a few comparisons of line
-positions. The state left open by one chunk (the same :class:`Message` and
-:class:`Delivery` records the line engine keeps) enters the next chunk as rows before its
-first line, so chunked runs equal one run, and the two engines can hand over to each other.
+Both are answered by sorting: the starts and results of a chunk by (D, ln), where a result
+pairs with the row just before it if that row is a start of the same number; the infos,
+kills, extras and paired results by (M, ln), where a row's message is the latest info before
+it in its group unless a kill came after that info (a forward fill), and a message's counts
+are running sums between its info (or extra) and the row. The state left open by one chunk
+(:class:`State`: the open starts and infos as rows before the chunk's first line) enters the
+next one, so chunked runs equal one run; it converts to and from the line engine's
+:class:`~logwarden.qmail.matchup.Matchup`, so the two engines can hand over to each other.
+
+Only the pairing (:func:`pair`) needs the state; reading a chunk (:mod:`matchup_kinds`) and
+writing its output (:func:`format_output`) run in worker threads, several chunks at a time
+(:func:`run`; polars works without the GIL).
 """
 
 from __future__ import annotations
 
 import io
+from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from logwarden.qmail.matchup import Delivery, Matchup, Message
+from logwarden.qmail.matchup_kinds import Kinds, Unsupported, extract, word_codes
 
-#: matchup's verbs (the word after the timestamp) and what each line is to it.
-_VERBS = {
-    "status:": "Z", "starting": "S", "delivery": "R", "new": "K", "end": "E", "info": "I",
-    "extra": "X", "running": "C", "exiting": "C", "number": "Z", "local": "Z",
-    "remote": "Z", "warning:": "W", "alert:": "W",
-}  # fmt: skip
+__all__ = ["Kinds", "Result", "State", "Unsupported", "feed", "pair", "plain_enough", "run"]
+
+_U64 = pl.UInt64
+_START_COLUMNS = {"ln": pl.Int64, "D": _U64, "M": _U64, "dstart": pl.String,
+                  "chan": pl.String, "recip": pl.String}  # fmt: skip
+_INFO_COLUMNS = {"ln": pl.Int64, "M": _U64, "birth": pl.String, "bytes": _U64,
+                 "sender": pl.String, "qp": _U64, "uid": _U64, "nk0": _U64, "nd0": _U64,
+                 "nz0": _U64}  # fmt: skip
+#: Result prefixes by code (0 success, 1 failure, 2 deferral or mangled report, 3 other).
+PREFIXES = ("d k ", "d d ", "d z ", "?")
 
 
-class Unsupported(Exception):
-    """A chunk the column engine cannot reproduce exactly (the line engine takes it)."""
+@dataclass
+class State:
+    """What is open between chunks: starts (``ln``, D, M, dstart, chan, recip) and infos
+    (``ln``, M, birth, bytes, sender, qp, uid, and the counts nk0, nd0, nz0), in log order,
+    with negative line positions (they come before any line of the next chunk)."""
+
+    starts: pl.DataFrame
+    infos: pl.DataFrame
+
+    @classmethod
+    def empty(cls) -> State:
+        return cls(pl.DataFrame(schema=_START_COLUMNS), pl.DataFrame(schema=_INFO_COLUMNS))
+
+    @classmethod
+    def of(cls, engine: Matchup) -> State:
+        """The line engine's open state as rows."""
+        dels = list(engine.deliveries.items())
+        msgs = list(engine.messages.items())
+
+        def text(values: list[bytes]) -> pl.Series:
+            return pl.Series([v.decode("latin-1") for v in values], dtype=pl.String)
+
+        def num(values: list[int]) -> pl.Series:
+            return pl.Series(values, dtype=_U64)
+
+        starts = pl.DataFrame({
+            "ln": pl.Series(range(-len(dels) - 1, -1), dtype=pl.Int64),
+            "D": num([d for d, _ in dels]), "M": num([x.msg for _, x in dels]),
+            "dstart": text([x.start for _, x in dels]),
+            "chan": text([x.channel for _, x in dels]),
+            "recip": text([x.recipient for _, x in dels]),
+        })  # fmt: skip
+        infos = pl.DataFrame({
+            "ln": pl.Series(range(-len(msgs) - 1, -1), dtype=pl.Int64),
+            "M": num([m for m, _ in msgs]), "birth": text([x.birth for _, x in msgs]),
+            "bytes": num([x.size for _, x in msgs]), "sender": text([x.sender for _, x in msgs]),
+            "qp": num([x.qp for _, x in msgs]), "uid": num([x.uid for _, x in msgs]),
+            "nk0": num([x.nk for _, x in msgs]), "nd0": num([x.nd for _, x in msgs]),
+            "nz0": num([x.nz for _, x in msgs]),
+        })  # fmt: skip
+        return cls(starts, infos)
+
+    def store(self, engine: Matchup) -> None:
+        """Hand the open state to the line engine (replacing its own)."""
+        engine.deliveries = {
+            d: Delivery(m, start.encode("latin-1"), chan.encode("latin-1"), rc.encode("latin-1"))
+            for d, m, start, chan, rc in self.starts.select(
+                "D", "M", "dstart", "chan", "recip"
+            ).iter_rows()
+        }
+        engine.messages = {
+            m: Message(birth.encode("latin-1"), size, sender.encode("latin-1"), qp, uid, nk, nd, nz)
+            for m, birth, size, sender, qp, uid, nk, nd, nz in self.infos.select(
+                "M", "birth", "bytes", "sender", "qp", "uid", "nk0", "nd0", "nz0"
+            ).iter_rows()
+        }
+
+    @property
+    def open_messages(self) -> int:
+        return self.infos.height
+
+    @property
+    def open_deliveries(self) -> int:
+        return self.starts.height
 
 
 @dataclass
@@ -53,297 +130,197 @@ class Result:
     others: pl.DataFrame
 
 
-def _word(n: int) -> pl.Expr:
-    return pl.col(f"field_{n}").fill_null("")
+I64 = npt.NDArray[np.int64]
 
 
-def _num(n: int, lenient: bool = False) -> pl.Expr:
-    """C's scan_ulong of word ``n``: 0 unless it starts with a digit. ``lenient`` reads
-    the leading digits of any word (a number past 2**64 then counts as 0)."""
-    word = _word(n)
-    if lenient:
-        digits = word.str.extract("^([0-9]+)", 1)
-        return digits.cast(pl.UInt64, strict=False).fill_null(0)
-    return (
-        pl.when(word.str.contains("^[0-9]"))
-        .then(word.str.strip_suffix(":").cast(pl.UInt64, strict=False))
-        .otherwise(pl.lit(0, pl.UInt64))
-    )
+def _before(flag: npt.NDArray[np.bool_], strictly: bool) -> I64:
+    """For each row, the last row (before it, or up to it) where ``flag`` holds; -1 if none."""
+    rows = np.where(flag, np.arange(len(flag), dtype=np.int64), -1)
+    last = np.maximum.accumulate(rows) if len(rows) else rows
+    if not strictly:
+        return last
+    return np.concatenate(([-1], last[:-1])) if len(last) else last
 
 
-def _odd(*ns: int) -> pl.Expr:
-    """Rows where some numeric word is not plain digits (``12x``, 20 digits): only the line
-    engine reads those exactly."""
-    checks = [
-        _word(n).str.contains("^[0-9]") & ~_word(n).str.contains("^[0-9]{1,19}:?$") for n in ns
-    ]
-    return pl.any_horizontal(checks)
+def _by_key_then_line(key: np.ndarray, ln: I64) -> I64:
+    """The order of rows by ``key`` (a number), then by line: one integer sort of both
+    packed into one word when they fit (they nearly always do), two passes otherwise."""
+    if len(key) == 0:
+        return np.zeros(0, np.int64)
+    low = int(ln.min())
+    bits = max(int(ln.max()) - low, 1).bit_length()
+    if int(key.max()) < 1 << (62 - bits):
+        packed = (key.astype(np.int64) << bits) | (ln - low)
+        return np.argsort(packed)
+    return np.lexsort((ln, key))
 
 
-def _split(base: pl.LazyFrame, where: pl.Expr, words: int) -> pl.LazyFrame:
-    return (
-        base.filter(where)
-        .select("ln", "ts", pl.col("text").str.split_exact(" ", words).alias("w"))
-        .unnest("w")
-    )
-
-
-def _state_rows(
-    engine: Matchup,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The open deliveries and messages as rows before the chunk (negative positions)."""
-    dels = list(engine.deliveries.items())
-    msgs = list(engine.messages.items())
-    s = pl.DataFrame(
-        {
-            "ln": pl.Series(range(-len(dels) - 1, -1), dtype=pl.Int64),
-            "D": pl.Series([d for d, _ in dels], dtype=pl.UInt64),
-            "M": pl.Series([x.msg for _, x in dels], dtype=pl.UInt64),
-            "dstart": pl.Series([x.start.decode("latin-1") for _, x in dels], dtype=pl.String),
-            "chan": pl.Series([x.channel.decode("latin-1") for _, x in dels], dtype=pl.String),
-            "recip": pl.Series([x.recipient.decode("latin-1") for _, x in dels], dtype=pl.String),
-        }
-    )
-    i = pl.DataFrame(
-        {
-            "ln": pl.Series(range(-len(msgs) - 1, -1), dtype=pl.Int64),
-            "M": pl.Series([m for m, _ in msgs], dtype=pl.UInt64),
-            "birth": pl.Series([x.birth.decode("latin-1") for _, x in msgs], dtype=pl.String),
-            "bytes": pl.Series([x.size for _, x in msgs], dtype=pl.UInt64),
-            "sender": pl.Series([x.sender.decode("latin-1") for _, x in msgs], dtype=pl.String),
-            "qp": pl.Series([x.qp for _, x in msgs], dtype=pl.UInt64),
-            "uid": pl.Series([x.uid for _, x in msgs], dtype=pl.UInt64),
-            "nk0": pl.Series([x.nk for _, x in msgs], dtype=pl.UInt64),
-            "nd0": pl.Series([x.nd for _, x in msgs], dtype=pl.UInt64),
-            "nz0": pl.Series([x.nz for _, x in msgs], dtype=pl.UInt64),
-        }
-    )
-    return s, i
-
-
-def _last_before(keys: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each position in ``at``, the latest of the sorted ``keys`` before it (or -2**62)."""
-    idx = np.searchsorted(keys, at, side="left")
-    padded = np.concatenate([[-(1 << 62)], keys])
-    return padded[idx]
-
-
-@dataclass
-class Kinds:
-    """A chunk's lines sorted by matchup's verbs, their words read (no state needed yet)."""
-
-    starts: pl.DataFrame
-    infos: pl.DataFrame
-    results: pl.DataFrame
-    kills: pl.DataFrame
-    extras: pl.DataFrame
-    clears: pl.DataFrame
-    others: pl.DataFrame
-
-
-def run_chunk(engine: Matchup, ln: pl.Series, ts: pl.Series, text: pl.Series) -> Result:
-    """Pair the lines of one chunk, starting from and updating ``engine``'s open state.
-
-    ``ts`` is each line's first field (its timestamp) and ``text`` the rest of its words,
-    separated by single spaces. Raises :class:`Unsupported` (before touching the state)
-    for the rare input only the line engine reproduces.
-    """
-    return pair(engine, extract(ln, ts, text))
-
-
-def extract(ln: pl.Series, ts: pl.Series, text: pl.Series, lenient: bool = False) -> Kinds:
-    """The state-free half of :func:`run_chunk` (it may run ahead, in another thread).
-
-    A number that is not plain digits raises :class:`Unsupported`, unless ``lenient``
-    (the report's case), where its leading digits are read as such.
-    """
-    # Each line's verb (its first word after the timestamp) decides what matchup does with
-    # it; it is looked up once, then every query filters on the small code.
-    verb = pl.col("text").str.splitn(" ", 2).struct.field("field_0").fill_null("")
-    code = verb.replace_strict(_VERBS, default="Q", return_dtype=pl.String).alias("code")
-    source = pl.DataFrame({"ln": ln, "ts": ts, "text": text}).lazy().with_columns(code)
-    source = source.collect().lazy()
-
-    def kind(*codes: str) -> pl.Expr:
-        return pl.col("code").is_in(list(codes)) if len(codes) > 1 else pl.col("code") == codes[0]
-
-    def num(n: int) -> pl.Expr:
-        return _num(n, lenient)
-
-    queries = [
-        _split(source, kind("S"), 7).select(
-            "ln", num(2).alias("D"), num(4).alias("M"), pl.col("ts").alias("dstart"),
-            _word(6).alias("chan"), _word(7).str.to_lowercase().alias("recip"),
-            _odd(2, 4).alias("odd")),
-        _split(source, kind("I"), 10).select(
-            "ln", num(2).alias("M"), pl.col("ts").alias("birth"), num(4).alias("bytes"),
-            _word(6).str.to_lowercase().alias("sender"), num(8).alias("qp"),
-            num(10).alias("uid"), _odd(2, 4, 8, 10).alias("odd")),
-        _split(source, kind("R"), 3).select(
-            "ln", num(1).alias("D"), pl.col("ts").alias("ddone"), _word(2).alias("word"),
-            _word(3).alias("w3"), _odd(1).alias("odd")),
-        _split(source, kind("K", "E"), 2).select(
-            "ln", num(2).alias("M"), (_word(0) == "end").alias("is_end"),
-            pl.col("ts").alias("done"), _odd(2).alias("odd")),
-        _split(source, kind("X"), 4).select(
-            "ln", num(1).alias("M"), num(2).alias("xk"), num(3).alias("xz"),
-            num(4).alias("xd"), _odd(1, 2, 3, 4).alias("odd")),
-        source.filter(kind("C")).select("ln"),
-        source.filter(kind("W", "Q")).select("ln", pl.col("code").alias("kind")),
-    ]  # fmt: skip
-    kinds = Kinds(*pl.collect_all(queries))
-    if not lenient:
-        for frame in (kinds.starts, kinds.infos, kinds.results, kinds.kills, kinds.extras):
-            if bool(frame["odd"].any()):
-                raise Unsupported("a number that is not plain digits")
-    return kinds
-
-
-def pair(engine: Matchup, kinds: Kinds) -> Result:
-    """The stateful half of :func:`run_chunk`: pair, count, and carry the open state."""
-    s_new, i_new, r_rows, k_rows = kinds.starts, kinds.infos, kinds.results, kinds.kills
-    x_rows, c_rows, others = kinds.extras, kinds.clears, kinds.others
-    s0, i0 = _state_rows(engine)
-    starts = pl.concat([s0, s_new.drop("odd")])
-    zeros = pl.lit(0, pl.UInt64)
-    infos = pl.concat([
-        i0, i_new.drop("odd").with_columns(zeros.alias("nk0"), zeros.alias("nd0"),
-                                           zeros.alias("nz0"))])  # fmt: skip
-    word = pl.col("word")
-    prefix = (
-        pl.when(word.str.starts_with("succ")).then(pl.lit("d k "))
-        .when(word.str.starts_with("fail")).then(pl.lit("d d "))
-        .when(word.str.starts_with("defer")).then(pl.lit("d z "))
-        .when(word.str.starts_with("report")).then(pl.lit("d z "))
-        .otherwise(pl.lit("?"))
-    )  # fmt: skip
-    reason = (
-        pl.when(word.str.starts_with("report")).then(pl.lit("report_mangled"))
-        .when(prefix == "?").then(pl.lit(""))
-        .otherwise(pl.col("w3"))
-    )  # fmt: skip
-    results = r_rows.select("ln", "D", "ddone", prefix.alias("prefix"), reason.alias("reason"))
-    kills = k_rows.select("ln", "M")
-    ends = k_rows.filter("is_end").select("ln", "M", "done")
-    extras = x_rows.drop("odd")
-    clears = c_rows["ln"].to_numpy()
-
-    # -- deliveries: the latest start of the same number, not consumed, not cleared --
-    starts = starts.sort("ln").with_columns(pl.col("ln").alias("s_ln"))
-    results = results.sort("ln").with_columns(pl.col("ln").shift(1).over("D").alias("prev_r"))
-    paired = results.join_asof(starts, on="ln", by="D", strategy="backward", check_sortedness=False)
-    last_clear = _last_before(clears, paired["ln"].to_numpy())
-    s_ln = paired["s_ln"]
-    valid = (
-        s_ln.is_not_null()
-        & (paired["prev_r"].is_null() | (paired["prev_r"] < s_ln))
-        & pl.Series(last_clear < s_ln.fill_null(-(1 << 62)).to_numpy())
-    )
-    paired = paired.filter(valid)
-
-    # -- messages: open iff the latest info is after the latest new/end --
-    infos = infos.sort("ln").with_columns(pl.col("ln").alias("i_ln"))
-    kills = kills.sort("ln").with_columns(pl.col("ln").alias("k_ln"))
-
-    def lookup(rows: pl.DataFrame, exact: bool = True) -> pl.DataFrame:
-        rows = rows.join_asof(infos, on="ln", by="M", strategy="backward", check_sortedness=False)
-        rows = rows.join_asof(
-            kills.select("ln", "M", "k_ln"), on="ln", by="M", strategy="backward",
-            allow_exact_matches=exact, check_sortedness=False,
-        )  # fmt: skip
-        alive = pl.col("i_ln").is_not_null() & (
-            pl.col("k_ln").is_null() | (pl.col("k_ln") < pl.col("i_ln"))
-        )
-        return rows.with_columns(pl.when(alive).then(pl.col("i_ln")).alias("inst"))
-
-    paired = lookup(paired)
-    ended = lookup(ends.sort("ln"), exact=False)
-    extras = lookup(extras.sort("ln")).filter(pl.col("inst").is_not_null())
-    base = (
-        extras.group_by("inst")
-        .agg(pl.all().sort_by("ln").last())
-        .select("inst", pl.col("ln").alias("x_ln"), "xk", "xz", "xd")
-    )
-    counted = (
-        paired.filter(pl.col("inst").is_not_null() & (pl.col("prefix") != "?"))
-        .join(base.select("inst", "x_ln"), on="inst", how="left")
-        .filter(pl.col("x_ln").is_null() | (pl.col("ln") > pl.col("x_ln")))
-        .group_by("inst")
-        .agg(
-            (pl.col("prefix") == "d k ").sum().cast(pl.UInt64).alias("ck"),
-            (pl.col("prefix") == "d d ").sum().cast(pl.UInt64).alias("cd"),
-            (pl.col("prefix") == "d z ").sum().cast(pl.UInt64).alias("cz"),
-        )
-    )
-
-    def totals(rows: pl.DataFrame) -> pl.DataFrame:
-        rows = rows.join(counted, on="inst", how="left").join(base, on="inst", how="left")
-        start = pl.col("x_ln").is_not_null()
-        return rows.with_columns(
-            (pl.when(start).then("xk").otherwise("nk0") + pl.col("ck").fill_null(0)).alias("nk"),
-            (pl.when(start).then("xd").otherwise("nd0") + pl.col("cd").fill_null(0)).alias("nd"),
-            (pl.when(start).then("xz").otherwise("nz0") + pl.col("cz").fill_null(0)).alias("nz"),
-        )
-
-    m_out = totals(ended.filter(pl.col("inst").is_not_null())).select(
-        "ln", "birth", "done", "bytes", "nk", "nd", "nz", "sender", "qp", "uid"
-    )
-    d_out = paired.select(
-        "ln", "prefix", "birth", "dstart", "ddone", "bytes", "sender", "chan", "recip", "qp",
-        "uid", "reason", pl.col("inst").is_not_null().alias("known"),
-    )  # fmt: skip
-
-    _carry(engine, starts, results, clears, infos, kills, counted, base, totals)
-    return Result(d_out, m_out, others)
-
-
-def _carry(
-    engine: Matchup,
-    starts: pl.DataFrame,
-    results: pl.DataFrame,
-    clears: np.ndarray,
-    infos: pl.DataFrame,
-    kills: pl.DataFrame,
-    counted: pl.DataFrame,
-    base: pl.DataFrame,
-    totals: object,
-) -> None:
-    """Replace ``engine``'s open state by what is open after the chunk, in log order."""
-    last_s = starts.group_by("D").agg(pl.all().sort_by("ln").last())
-    last_r = results.group_by("D").agg(pl.col("ln").max().alias("r_ln"))
-    open_s = last_s.join(last_r, on="D", how="left").filter(
-        pl.col("r_ln").is_null() | (pl.col("r_ln") < pl.col("ln"))
-    )
+def _pair_deliveries(
+    starts: pl.DataFrame, results: pl.DataFrame, clears: I64
+) -> tuple[I64, I64, I64]:
+    """Which results pair with which starts: (result rows, their start rows), in result
+    order, and the start rows still open after the chunk, in log order."""
+    n_s = starts.height
+    key = np.concatenate([starts["D"].to_numpy(), results["D"].to_numpy()])
+    ln = np.concatenate([starts["ln"].to_numpy(), results["ln"].to_numpy()])
+    order = _by_key_then_line(key, ln)
+    key, ln = key[order], ln[order]
+    is_start = order < n_s
+    same_as_before = np.zeros(len(order), dtype=bool)
+    same_as_before[1:] = key[1:] == key[:-1]
+    # A result pairs with the row just before it if that row is a start of the same number.
+    hit = np.flatnonzero(~is_start & same_as_before & np.concatenate(([False], is_start[:-1])))
+    r_rows, s_rows = order[hit] - n_s, order[hit - 1]
+    if len(clears) and len(hit):
+        # No running/exiting line between the start and its result.
+        kept = np.searchsorted(clears, ln[hit - 1]) == np.searchsorted(clears, ln[hit])
+        r_rows, s_rows = r_rows[kept], s_rows[kept]
+    by_result = np.argsort(r_rows)
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = key[1:] != key[:-1]
+    still = last & is_start
     if len(clears):
-        open_s = open_s.filter(pl.col("ln") > int(clears.max()))
-    open_s = open_s.sort("ln")
-    engine.deliveries = {
-        d: Delivery(m, start.encode("latin-1"), chan.encode("latin-1"), rc.encode("latin-1"))
-        for d, m, start, chan, rc in open_s.select("D", "M", "dstart", "chan", "recip").rows()
-    }
-    last_i = infos.group_by("M").agg(pl.all().sort_by("ln").last())
-    last_k = kills.group_by("M").agg(pl.col("ln").max().alias("kill"))
-    open_i = (
-        last_i.join(last_k, on="M", how="left")
-        .filter(pl.col("kill").is_null() | (pl.col("kill") < pl.col("ln")))
-        .with_columns(pl.col("i_ln").alias("inst"))
+        still &= ln > clears[-1]
+    return r_rows[by_result], s_rows[by_result], np.sort(order[still])
+
+
+#: Kinds of rows in the message stream.
+_INFO, _NEW, _END, _RESULT, _EXTRA = range(5)
+
+
+def _column(frame: pl.DataFrame, name: str) -> np.ndarray:
+    return frame[name].to_numpy() if frame.height else np.zeros(0, np.uint64)
+
+
+def pair(state: State, kinds: Kinds) -> tuple[Result, State]:
+    """The stateful half of the column engine: pair, count, and say what stays open."""
+    starts = pl.concat([state.starts, kinds.starts])
+    zeros = pl.lit(0, _U64)
+    infos = pl.concat([
+        state.infos,
+        kinds.infos.select(*(c for c in _INFO_COLUMNS if c[0] != "n"), zeros.alias("nk0"),
+                           zeros.alias("nd0"), zeros.alias("nz0")),
+    ])  # fmt: skip
+    results = kinds.results
+    r_rows, s_rows, open_s = _pair_deliveries(starts, results, kinds.clears)
+    kills, extras = kinds.kills, kinds.extras
+    codes = results["code"].to_numpy()[r_rows]
+
+    # -- messages: one stream of infos, kills, paired results and extras, by (M, ln) --
+    parts = (
+        (infos, _column(infos, "M"), None),
+        (kills, _column(kills, "M"), None),
+        (None, _column(starts, "M")[s_rows], r_rows),
+        (extras, _column(extras, "M"), None),
     )
-    open_i = totals(open_i).sort("ln")  # type: ignore[operator]
-    engine.messages = {
-        m: Message(birth.encode("latin-1"), size, sender.encode("latin-1"), qp, uid, nk, nd, nz)
-        for m, birth, size, sender, qp, uid, nk, nd, nz in open_i.select(
-            "M", "birth", "bytes", "sender", "qp", "uid", "nk", "nd", "nz"
-        ).rows()
-    }
+    sizes = [len(m) for _, m, _ in parts]
+    key = np.concatenate([m.astype(np.uint64) for _, m, _ in parts])
+    ln = np.concatenate([
+        _column(infos, "ln"), _column(kills, "ln"), _column(results, "ln")[r_rows],
+        _column(extras, "ln"),
+    ]).astype(np.int64)  # fmt: skip
+    kind = np.concatenate([
+        np.full(sizes[0], _INFO, np.int8),
+        np.where(kills["is_end"].to_numpy(), _END, _NEW).astype(np.int8) if sizes[1]
+        else np.zeros(0, np.int8),
+        np.full(sizes[2], _RESULT, np.int8), np.full(sizes[3], _EXTRA, np.int8),
+    ])  # fmt: skip
+    ref = np.concatenate([np.arange(n, dtype=np.int64) for n in sizes])
+    code = np.concatenate([np.full(sizes[0] + sizes[1], 3, np.int8), codes.astype(np.int8),
+                           np.full(sizes[3], 3, np.int8)])  # fmt: skip
+    order = _by_key_then_line(key, ln)
+    key, kind, ref, code = key[order], kind[order], ref[order], code[order]
+
+    is_info = kind == _INFO
+    marker = is_info | (kind == _NEW) | (kind == _END)
+    # A row's message: the latest info of its number before it, unless a kill came since.
+    prior = _before(marker, strictly=True)
+    inst = np.where((prior >= 0) & (key[np.maximum(prior, 0)] == key) & is_info[prior], prior, -1)
+    upto = _before(marker, strictly=False)
+    inst_after = np.where((upto >= 0) & (key[np.maximum(upto, 0)] == key) & is_info[upto],
+                          upto, -1)  # fmt: skip
+    last = np.ones(len(key), dtype=bool)
+    last[:-1] = key[1:] != key[:-1]
+    # Counts: those of the info (or of the latest extra) plus the results since.
+    counted = (kind == _RESULT) & (inst >= 0)
+    running = [np.cumsum(counted & (code == c)) for c in (0, 1, 2)]
+    anchor = np.maximum(_before(is_info | ((kind == _EXTRA) & (inst >= 0)), strictly=False), 0)
+    info_base = infos.select("nk0", "nd0", "nz0").to_numpy().astype(np.int64).reshape(-1, 3)
+    extra_base = extras.select("xk", "xd", "xz").to_numpy().astype(np.int64).reshape(-1, 3)
+
+    def counts(rows: I64) -> I64:
+        at = anchor[rows]
+        from_info = kind[at] == _INFO
+        base = np.zeros((len(rows), 3), dtype=np.int64)
+        base[from_info] = info_base[ref[at[from_info]]]
+        base[~from_info] = extra_base[ref[at[~from_info]]]
+        since: I64 = np.stack([r[rows] - r[at] for r in running], axis=1)
+        return base + since
+
+    info_ref = np.where(inst >= 0, ref[np.maximum(inst, 0)], -1)
+    ended = np.flatnonzero((kind == _END) & (inst >= 0))
+    ended = ended[np.argsort(ref[ended])]
+    in_d = np.flatnonzero(kind == _RESULT)
+    in_d = in_d[np.argsort(ref[in_d])]
+    kept = np.flatnonzero(last & (inst_after >= 0))
+    kept_refs = ref[inst_after[kept]]
+    by_log = np.argsort(kept_refs)
+    kept, kept_refs = kept[by_log], kept_refs[by_log]
+
+    info_cols = ("birth", "bytes", "sender", "qp", "uid")
+    m_counts = counts(ended)
+    messages = pl.concat(
+        [
+            kills[ref[ended]].select("ln", "done"),
+            infos[info_ref[ended]].select(*info_cols),
+            pl.DataFrame({n: pl.Series(m_counts[:, i], dtype=_U64)
+                          for i, n in enumerate(("nk", "nd", "nz"))}),
+        ],
+        how="horizontal",
+    ).select("ln", "birth", "done", "bytes", "nk", "nd", "nz", "sender", "qp", "uid")  # fmt: skip
+    d_info = info_ref[in_d]
+    known = d_info >= 0
+    found = (
+        infos[np.maximum(d_info, 0)].select(*info_cols)
+        if infos.height
+        else (pl.DataFrame(schema={c: _INFO_COLUMNS[c] for c in info_cols}).clear(len(d_info)))
+    )
+    paired = pl.concat(
+        [
+            results[r_rows].select("ln", "code", "ddone", "reason"),
+            starts[s_rows].select("dstart", "chan", "recip"),
+            found,
+            pl.DataFrame({"known": known}),
+        ],
+        how="horizontal",
+    )  # fmt: skip
+    deliveries = paired.select(
+        "ln", pl.col("code").replace_strict(dict(enumerate(PREFIXES)), return_dtype=pl.String)
+        .alias("prefix"),
+        pl.when("known").then("birth").alias("birth"), "dstart", "ddone",
+        pl.when("known").then("bytes").alias("bytes"),
+        pl.when("known").then("sender").alias("sender"), "chan", "recip",
+        pl.when("known").then("qp").alias("qp"), pl.when("known").then("uid").alias("uid"),
+        "reason", "known",
+    )  # fmt: skip
+    kept_counts = counts(kept)
+    kept_infos = pl.concat(
+        [
+            infos[kept_refs].select("M", *info_cols),
+            pl.DataFrame({n: pl.Series(kept_counts[:, i], dtype=_U64)
+                          for i, n in enumerate(("nk0", "nd0", "nz0"))}),
+        ],
+        how="horizontal",
+    )  # fmt: skip
+    new_state = State(_renumber(starts[open_s]), _renumber(kept_infos))
+    return Result(deliveries, messages, kinds.others), new_state
 
 
-def classic_columns(lines: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """matchup's view of raw lines: the first word (the timestamp) and the other words.
-
-    Only for lines whose words are separated by single spaces (see :func:`plain_enough`).
-    """
-    parts = lines.str.splitn(" ", 2).struct.unnest()
-    return parts["field_0"].fill_null(""), parts["field_1"].fill_null("")
+def _renumber(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rows kept for the next chunk: positions -n-1 .. -2, in the same order."""
+    ln = pl.int_range(pl.len(), dtype=pl.Int64) - pl.len().cast(pl.Int64) - 1
+    columns = [c for c in frame.columns if c != "ln"]
+    return frame.select(ln.alias("ln"), *columns)
 
 
 def plain_enough(data: bytes) -> bool:
@@ -359,8 +336,53 @@ def plain_enough(data: bytes) -> bool:
     )
 
 
-def format_output(result: Result, lines: pl.Series, first_ln: int) -> bytes:
-    """matchup's output for a chunk, in line order (``lines`` are the chunk's raw lines)."""
+def single_spaced(data: bytes) -> bool:
+    """:func:`plain_enough`, the fast way: a pair of bytes up to the space anywhere (two
+    blanks in a row, a blank at the edge of a line, an empty line, a control byte) is rare
+    in qmail's logs, and only then are the bytes looked at closely."""
+    if b"\t" in data or b"\r" in data or data.startswith(b" "):
+        return False
+    low = np.frombuffer(data, np.uint8) <= 32
+    if not bool(np.logical_and(low[1:], low[:-1]).any()):
+        return True
+    return plain_enough(data)
+
+
+def chunk_lines(data: bytes) -> pl.DataFrame | None:
+    """A chunk's lines with their positions (``ln``) and verb codes (``word``); None when
+    the bytes are not UTF-8."""
+    try:
+        lines = pl.read_lines(io.BytesIO(data))["line"]
+    except pl.exceptions.ComputeError:
+        return None
+    return pl.DataFrame({"line": lines}).with_columns(
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("ln"), word_codes(pl.col("line"))
+    )
+
+
+@dataclass
+class Prepared:
+    """A chunk read and sorted by verb; ``others`` carry their line's text."""
+
+    kinds: Kinds
+
+
+def prepare(data: bytes) -> Prepared | None:
+    """A chunk of whole lines read and sorted by verb, or None when only the line engine
+    reproduces matchup.c on it (not ASCII, blanks other than single spaces, odd numbers)."""
+    if not data or not data.isascii() or not single_spaced(data):
+        return None
+    lines = chunk_lines(data)
+    if lines is None:
+        return None
+    try:
+        return Prepared(extract(lines))
+    except Unsupported:
+        return None
+
+
+def format_output(result: Result) -> bytes:
+    """matchup's output for a chunk, in line order."""
     d = result.deliveries
     known = pl.col("known")
     d_text = d.select(
@@ -376,8 +398,7 @@ def format_output(result: Result, lines: pl.Series, first_ln: int) -> bytes:
             "chan", pl.lit("."), "recip", pl.lit(" ? ? "), "reason"]))
         .alias("out"),
     )  # fmt: skip
-    m = result.messages
-    m_text = m.select(
+    m_text = result.messages.select(
         "ln",
         pl.concat_str([
             pl.lit("m "), "birth", pl.lit(" "), "done", pl.lit(" "),
@@ -386,87 +407,84 @@ def format_output(result: Result, lines: pl.Series, first_ln: int) -> bytes:
             "sender", pl.lit(" "), pl.col("qp").cast(pl.String), pl.lit(" "),
             pl.col("uid").cast(pl.String)]).alias("out"),
     )  # fmt: skip
-    o = result.others
-    raw = lines.gather((o["ln"] - first_ln).cast(pl.UInt32))
-    o_text = pl.DataFrame({"ln": o["ln"], "out": _mark(o["kind"], raw)})
-    every = pl.concat([d_text, m_text, o_text]).sort("ln")["out"]
-    if every.len() == 0:
+    o_text = result.others.select(
+        "ln",
+        pl.when(pl.col("kind") == "Q").then(pl.lit("? ") + pl.col("text")).otherwise("text")
+        .alias("out"),
+    )  # fmt: skip
+    every = pl.concat([d_text, m_text, o_text]).sort("ln").select("out")
+    if every.height == 0:
         return b""
-    return (str(every.str.join("\n").item()) + "\n").encode()
-
-
-def _mark(kind: pl.Series, raw: pl.Series) -> pl.Series:
-    both = pl.DataFrame({"kind": kind, "raw": raw})
-    line = pl.col("raw")
-    return both.select(
-        pl.when(pl.col("kind") == "Q").then(pl.lit("? ") + line).otherwise(line)
-    ).to_series()
-
-
-def prepared(data: bytes) -> tuple[pl.Series, Kinds] | None:
-    """A chunk read and sorted by verb, or None when only the line engine can take it."""
-    if not data or not data.isascii() or not plain_enough(data):
-        return None
-    try:
-        lines = pl.read_lines(io.BytesIO(data))["line"]
-        ts, text = classic_columns(lines)
-        ln = pl.Series(np.arange(lines.len(), dtype=np.int64))
-        return lines, extract(ln, ts, text)
-    except (pl.exceptions.ComputeError, Unsupported):
-        return None
-
-
-def run(engine: Matchup, blocks: Iterator[bytes]) -> Iterator[bytes]:
-    """matchup's output for consecutive blocks of whole lines. While one block is paired,
-    the next is read and sorted in a second thread (polars works without the GIL)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead: Future[tuple[pl.Series, Kinds] | None] | None = None
-        current: bytes | None = None
-        for block in blocks:
-            nxt = pool.submit(prepared, block) if len(block) >= SMALL else None
-            if current is not None:
-                yield _paired(engine, current, ahead)
-            current, ahead = block, nxt
-        if current is not None:
-            yield _paired(engine, current, ahead)
-
-
-#: Below this, a block goes to the line engine (starting polars costs more than it saves).
-SMALL = 1 << 20
-
-
-def _paired(
-    engine: Matchup, data: bytes, ahead: Future[tuple[pl.Series, Kinds] | None] | None
-) -> bytes:
-    got = ahead.result() if ahead is not None else None
-    if got is not None:
-        lines, kinds = got
-        return format_output(pair(engine, kinds), lines, 0)
-    out, _ = engine.feed(data)
-    return b"".join(out)
+    # One column of text, no header, no quoting: the lines as they are, each with "\n".
+    out = io.BytesIO()
+    every.write_csv(out, include_header=False, quote_style="never")
+    return out.getvalue()
 
 
 def feed(engine: Matchup, data: bytes) -> bytes:
     """matchup's output for ``data`` (whole lines), updating ``engine``'s open state.
 
-    Column-wise when the chunk is plain UTF-8 text with single spaces between words (what
+    Column-wise when the chunk is plain ASCII text with single spaces between words (what
     qmail-send and its loggers write); line by line otherwise, with the same result.
     """
-    if not data:
-        return b""
-    if data.isascii() and plain_enough(data):
-        try:
-            lines = pl.read_lines(io.BytesIO(data))["line"]
-        except pl.exceptions.ComputeError:
-            lines = None
-        if lines is not None:
-            ts, text = classic_columns(lines)
-            ln = pl.Series(np.arange(lines.len(), dtype=np.int64))
-            try:
-                result = run_chunk(engine, ln, ts, text)
-            except Unsupported:
-                result = None
-            if result is not None:
-                return format_output(result, lines, 0)
-    out, _rest = engine.feed(data)
-    return b"".join(out)
+    got = prepare(data)
+    if got is None:
+        out, _rest = engine.feed(data)
+        return b"".join(out)
+    result, state = pair(State.of(engine), got.kinds)
+    state.store(engine)
+    return format_output(result)
+
+
+#: Below this, a block goes to the line engine (starting polars costs more than it saves).
+SMALL = 1 << 20
+#: Chunks read ahead of the pairing, and outputs written behind it (memory holds this many
+#: chunks in their column form at once).
+AHEAD = 2
+
+
+def _done(value: bytes) -> Future[bytes]:
+    future: Future[bytes] = Future()
+    future.set_result(value)
+    return future
+
+
+def run(engine: Matchup, blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """matchup's output for consecutive blocks of whole lines, in order. Two worker threads
+    read blocks ahead and write outputs behind; only the pairing is done in turn here.
+    ``engine`` holds the open state at the end."""
+    state: State | None = None
+    source = iter(blocks)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reads: deque[tuple[bytes, Future[Prepared | None] | None]] = deque()
+        writes: deque[Future[bytes]] = deque()
+
+        def fill() -> None:
+            while len(reads) < AHEAD:
+                block = next(source, None)
+                if block is None:
+                    return
+                ahead = pool.submit(prepare, block) if len(block) >= SMALL else None
+                reads.append((block, ahead))
+
+        fill()
+        while reads:
+            block, ahead = reads.popleft()
+            got = ahead.result() if ahead is not None else None
+            fill()
+            if got is None:
+                if state is not None:
+                    state.store(engine)
+                    state = None
+                writes.append(_done(b"".join(engine.feed(block)[0])))
+            else:
+                if state is None:
+                    state = State.of(engine)
+                result, state = pair(state, got.kinds)
+                writes.append(pool.submit(format_output, result))
+            while writes and (writes[0].done() or len(writes) > AHEAD):
+                yield writes.popleft().result()
+        while writes:
+            yield writes.popleft().result()
+    if state is not None:
+        state.store(engine)

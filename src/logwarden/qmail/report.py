@@ -1,18 +1,21 @@
 """``qmail report``: the whole analysis of qmail-send logs in one pass over raw lines.
 
-Per chunk of log: the lines' prefixes are read column-wise (:mod:`~logwarden.qmail.frame`),
-matchup pairs them (:mod:`~logwarden.qmail.matchup_columns`, carrying what is open to the
-next chunk), and every statistic is folded in: zoverall's numbers (summed in log order, as
-awk sums, so that they agree to the last digit with ``matchup | zoverall``), the tops of
-senders, recipients, hosts and reasons, the delay distribution, the queue's status lines,
-the alerts, and counts per minute for the timeline. Memory holds one chunk plus the
-aggregates, whatever the size of the logs.
+Per chunk of log, in three steps: its lines are read and typed, matchup's kinds sorted out
+and the statistics of single lines summed (:func:`~logwarden.qmail.report_chunk.prepare`,
+state-free); matchup pairs them (:func:`~logwarden.qmail.matchup_columns.pair`, carrying
+what is open to the next chunk: the one step taken chunk after chunk); the paired rows are
+summed (:func:`~logwarden.qmail.report_chunk.summarize`, state-free). :func:`read` runs the
+state-free steps in two worker threads, several chunks at a time (polars works without the
+GIL), and folds each chunk's sums into the :class:`Report` in log order: zoverall's numbers
+(added one at a time, as awk adds, so that they agree to the last digit with ``matchup |
+zoverall``), the tops of senders, recipients, hosts and reasons, the delay distribution,
+the queue's status lines, the alerts, and counts per minute for the timeline. Memory holds a
+few chunks plus the aggregates, whatever the size of the logs.
 """
 
 from __future__ import annotations
 
-import io
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -22,22 +25,28 @@ import numpy.typing as npt
 import polars as pl
 
 from logwarden.qmail.alerts import Alert, collect
-from logwarden.qmail.awk import number
-from logwarden.qmail.frame import STYLE_CODES, Counts, parse_lines
+from logwarden.qmail.awk import f2, number
+from logwarden.qmail.frame import Counts
 from logwarden.qmail.grammar import parse
-from logwarden.qmail.lines import LocalToUnix, Style, process_local_time
-from logwarden.qmail.matchup import Matchup
-from logwarden.qmail.matchup_columns import Kinds, extract, pair
+from logwarden.qmail.lines import LocalToUnix, process_local_time
+from logwarden.qmail.matchup_columns import Result, State, pair
 from logwarden.qmail.parquet import Exporter
 from logwarden.qmail.queue import Channel, QueueStats, advise
+from logwarden.qmail.report_chunk import (
+    MINUTE,
+    Prepared,
+    Selection,
+    Span,
+    Summary,
+    Window,
+    prepare,
+    summarize,
+)
 from logwarden.qmail.zreports.overall import Overall
 
+__all__ = ["MINUTE", "Filters", "Reader", "Report", "Table", "read"]
+
 F64 = npt.NDArray[np.float64]
-_FOREIGN = STYLE_CODES[Style.FOREIGN]
-#: awk (mawk) prints whole numbers up to this as integers, others with %.6g.
-_INT_MAX = 2**31 - 1
-#: Seconds per bucket of the timeline kept while reading (charts regroup them).
-MINUTE = 60
 
 
 def _seq(total: float, values: F64) -> float:
@@ -45,6 +54,106 @@ def _seq(total: float, values: F64) -> float:
     if len(values) == 0:
         return total
     return float(np.cumsum(np.concatenate(([total], values)))[-1])
+
+
+#: awk (mawk) prints whole numbers up to this as integers, others with %.6g.
+_INT_MAX = 2**31 - 1
+
+
+class Delays:
+    """The ddelays of successful deliveries, counted by value as chunks come (numbers, in
+    numpy), and written as awk prints them (``%.6g``) once, at the end."""
+
+    def __init__(self) -> None:
+        self._values: list[F64] = []
+        self._counts: list[npt.NDArray[np.int64]] = []
+        self._size = 0
+        self._printed: Counter[str] | None = None
+
+    def add(self, values: F64, counts: npt.NDArray[np.int64]) -> None:
+        """Count ``counts[i]`` more of each ``values[i]``."""
+        if len(values) == 0:
+            return
+        self._values.append(values)
+        self._counts.append(counts)
+        self._size += len(values)
+        self._printed = None
+        if len(self._values) > 16:
+            self._merge()
+
+    def _merge(self) -> tuple[F64, npt.NDArray[np.int64]]:
+        if not self._values:
+            return np.zeros(0), np.zeros(0, np.int64)
+        values, where = np.unique(np.concatenate(self._values), return_inverse=True)
+        counts = np.bincount(where, weights=np.concatenate(self._counts)).astype(np.int64)
+        self._values, self._counts, self._size = [values], [counts], len(values)
+        return values, counts
+
+    def _words(self) -> pl.DataFrame:
+        """Each printed form (``word``) and how often it was printed (``n``)."""
+        values, counts = self._merge()
+        whole = (values == np.floor(values)) & (np.abs(values) <= _INT_MAX)
+        words = [
+            f"{int(value)}" if is_whole else f"{value:.6g}"
+            for value, is_whole in zip(values.tolist(), whole.tolist(), strict=True)
+        ]
+        frame = pl.DataFrame({"word": pl.Series(words, dtype=pl.String), "n": counts})
+        return frame.group_by("word").agg(pl.col("n").sum())
+
+    @property
+    def printed(self) -> Counter[str]:
+        """How often each ddelay was printed, by its printed form."""
+        if self._printed is None:
+            self._printed = Counter(dict(self._words().iter_rows()))
+        return self._printed
+
+    def ddist(self) -> list[bytes]:
+        """zddist's lines: what :func:`~logwarden.qmail.zreports.plain.ddist_counts` says of
+        :attr:`printed`, computed on columns (a busy log prints most ddelays only once)."""
+        words = self._words()
+        total = int(words["n"].sum()) if words.height else 0
+        if total == 0:
+            return []
+        word = pl.col("word")
+        # sort -n's key: the leading [-]digits[.digits] (no exponent), 0 when there are none;
+        # at most 10 significant digits here, so a double orders them as the decimals do.
+        parts = word.str.extract_groups(r"^[ \t]*(-?)([0-9]*)(?:\.([0-9]*))?")
+        key = pl.concat_str(
+            [parts.struct.field("1"),
+             pl.when(parts.struct.field("2") == "").then(pl.lit("0"))
+             .otherwise(parts.struct.field("2")),
+             pl.lit("."), parts.struct.field("3").fill_null("").str.pad_end(1, "0")]
+        ).cast(pl.Float64, strict=False).fill_null(0.0)  # fmt: skip
+        ranked = (
+            words.with_columns(key.alias("key"), word.cast(pl.Float64, strict=False).alias("v"))
+            .sort(["key", "word"])
+            # int((cum * 100) / total) for counts far below 2**53 (a float division here
+            # may be done as a product with 1/total, off by one ulp).
+            .with_columns((pl.col("n").cum_sum().cast(pl.Int64) * 100 // total).alias("p"))
+        )  # fmt: skip
+        p = ranked["p"].to_numpy()
+        v = ranked["v"].to_numpy()
+        bounds = np.flatnonzero(np.diff(p)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [len(p)]))
+        lows = ranked.group_by("p").agg(pl.col("word").min())
+        low_of = dict(lows.iter_rows())
+        totdel = [0.0] * 101
+        numdel = [0] * 101
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            # Added one at a time in sort order, as awk adds them.
+            totdel[int(p[a])] = float(np.cumsum(v[a:b])[-1])
+            numdel[int(p[a])] = b - a
+        out = []
+        td, nd = 0.0, 0
+        for pct in range(101):
+            td += totdel[pct]
+            nd += numdel[pct]
+            low = low_of.get(pct)
+            # awk compares the string with 0 as strings: a negative ddelay never prints.
+            if pct >= 10 and nd > 0 and low is not None and low >= "0":
+                out.append(b"%s %s %d" % (f2(number(low.encode())), f2(td / nd), pct))
+        return out
 
 
 @dataclass
@@ -84,12 +193,40 @@ class Table:
         whole = pl.concat(self._parts)
         return whole.group_by("key", maintain_order=True).agg(pl.all().sum())
 
+    def _whole(self) -> pl.DataFrame | None:
+        if not self._parts:
+            return None
+        if len(self._parts) > 1:
+            self._parts = [self._folded()]
+        return self._parts[0]
+
     @property
     def sums(self) -> dict[str, list[float]]:
         """Key -> the summed values."""
-        if not self._parts:
+        whole = self._whole()
+        if whole is None:
             return {}
-        return {key: list(values) for key, *values in self._folded().iter_rows()}
+        return {key: list(values) for key, *values in whole.iter_rows()}
+
+    def top(self, n: int, order: int) -> list[tuple[str, list[float]]]:
+        """The ``n`` keys (all when ``n`` is 0) with the largest value number ``order``,
+        ties by key, with their sums."""
+        whole = self._whole()
+        if whole is None:
+            return []
+        value = whole.columns[1 + order]
+        ranked = whole.sort([value, "key"], descending=[True, False])
+        if n > 0:
+            ranked = ranked.head(n)
+        return [(key, list(values)) for key, *values in ranked.iter_rows()]
+
+    def get(self, key: str) -> list[float] | None:
+        """The sums of ``key``, if it was seen."""
+        whole = self._whole()
+        if whole is None:
+            return None
+        found = whole.filter(pl.col("key") == key)
+        return list(found.row(0)[1:]) if found.height else None
 
 
 @dataclass
@@ -178,7 +315,7 @@ class Report:
     hosts: Table = field(default_factory=Table)
     deferrals: Table = field(default_factory=Table)
     failures: Table = field(default_factory=Table)
-    ddelays: Counter[str] = field(default_factory=Counter)
+    delays: Delays = field(default_factory=lambda: Delays())
     status: Status = field(default_factory=Status)
     alert_events: list[tuple[int, int | None, object]] = field(default_factory=list)
     #: minute -> [new messages, successes, failures, deferrals, bytes]
@@ -201,64 +338,12 @@ class Report:
         return self.status.stats()
 
 
-_CATEGORY = {
-    "status:": "status", "alert:": "serious", "warning:": "warning", "warn:": "warning",
-    "new": "message", "info": "message", "bounce": "message", "triple": "message",
-    "double": "message", "end": "message", "starting": "delivery", "delivery": "delivery",
-}  # fmt: skip
-
-
-def _categories(text: pl.Series) -> pl.Series:
-    """Each line's type, by its first word: the seed's six, or other (an alert after which
-    qmail-send stops is fatal, any other alert serious)."""
-    first = text.str.split_exact(" ", 1).struct.field("field_0").fill_null("")
-    kind = first.replace_strict(_CATEGORY, default="other", return_dtype=pl.String)
-    fatal = text.str.starts_with("alert: cannot start") | text.str.starts_with("alert: oh no! lost")
-    return pl.DataFrame({"k": kind, "f": fatal}).select(
-        pl.when("f").then(pl.lit("fatal")).otherwise("k").alias("type")
-    )["type"]
-
-
-def _category_counts(text: pl.Series) -> Counter[str]:
-    """How many lines of each type (what :func:`_categories` would count, without making
-    the column)."""
-    t = pl.col("t")
-    first = {w: t.str.starts_with(w + " ") | (t == w) for w in _CATEGORY}
-    fatal = t.str.starts_with("alert: cannot start") | t.str.starts_with("alert: oh no! lost")
-    sums = (
-        pl.DataFrame({"t": text})
-        .select(*(e.sum().alias(w) for w, e in first.items()), fatal.sum().alias("fatal"))
-        .row(0, named=True)
-    )
-    counts: Counter[str] = Counter()
-    for word, name in _CATEGORY.items():
-        counts[name] += sums[word]
-    counts["serious"] -= sums["fatal"]
-    counts["fatal"] += sums["fatal"]
-    counts["other"] += text.len() - sum(sums[w] for w in _CATEGORY)
-    return counts
-
-
-def lines_of(data: bytes) -> pl.Series:
-    """The lines of a chunk as a column (undecodable bytes shown as ``\\xNN``)."""
-    try:
-        if b"\r" not in data:
-            return pl.read_lines(io.BytesIO(data))["line"]
-    except pl.exceptions.ComputeError:
-        pass
-    body = data[:-1] if data.endswith(b"\n") else data
-    return pl.Series("line", body.decode("utf-8", "backslashreplace").split("\n"))
-
-
 @dataclass
-class Prepared:
-    """A chunk read, typed and sorted by matchup's verbs, ready to be folded in."""
+class Paired:
+    """A chunk read and paired."""
 
-    lines: int
-    counts: Counts
-    foreign: int
-    frame: pl.DataFrame
-    kinds: Kinds
+    prepared: Prepared
+    result: Result
 
 
 class Reader:
@@ -273,249 +358,130 @@ class Reader:
         self.report = Report()
         self.exporter = exporter
         self.filters = filters or Filters()
+        self.window = Window(self.filters.since_ns, self.filters.until_ns)
+        self.selection = Selection(self.filters.sender, self.filters.recipient)
         self.local_to_unix = local_to_unix
-        self.engine = Matchup()
+        self.state = State.empty()
         self.next_ln = 0
 
     def add(self, data: bytes) -> None:
         """Fold in a chunk of whole lines (pieces of a split line must not be cut apart)."""
-        self.fold(self.prepare(data))
+        paired = self.pair(self.prepare(data))
+        self.fold(paired.prepared, self.summarize(paired))
 
     def prepare(self, data: bytes) -> Prepared:
-        """The part of :meth:`add` that needs no state but line numbering: reading the
-        lines, their prefixes and matchup's verbs. Chunks must be prepared in order, and
-        may be prepared ahead of :meth:`fold` (in another thread)."""
-        lines = lines_of(data) if data else pl.Series("line", [], dtype=pl.String)
-        frame, counts = parse_lines(lines, self.local_to_unix)
-        frame = frame.with_columns((pl.col("i").cast(pl.Int64) + self.next_ln).alias("ln"))
-        self.next_ln += lines.len()
-        foreign = int((frame["style"] == _FOREIGN).sum())
-        frame = self._window(frame.filter(pl.col("style") != _FOREIGN))
-        kinds = extract(frame["ln"], frame["ts"], frame["text"], lenient=True)
-        return Prepared(lines.len(), counts, foreign, frame, kinds)
+        """Read a chunk (state-free: any thread, any order)."""
+        return prepare(data, self.local_to_unix, self.window, self.exporter is not None)
 
-    def fold(self, p: Prepared) -> None:
-        """Fold a prepared chunk into the report (chunks in order)."""
+    def pair(self, prepared: Prepared) -> Paired:
+        """Pair a read chunk's lines (chunks in order)."""
+        result, self.state = pair(self.state, prepared.kinds)
+        return Paired(prepared, result)
+
+    def summarize(self, paired: Paired) -> Summary:
+        """Sum a paired chunk's rows (state-free: any thread, any order)."""
+        return summarize(paired.result, self.selection, self.exporter is not None)
+
+    def fold(self, p: Prepared, s: Summary) -> None:
+        """Fold a chunk's sums into the report (chunks in order)."""
         r = self.report
+        offset = self.next_ln
+        self.next_ln += p.lines
         r.lines += p.lines
         for name in ("joined", "orphans", "wrapped"):
             setattr(r.counts, name, getattr(r.counts, name) + getattr(p.counts, name))
         r.counts.styles.update(p.counts.styles)
         r.foreign += p.foreign
-        frame = p.frame
-        if frame.height == 0:
-            return
-        ns = frame["ns"].drop_nulls()
-        if ns.len():
-            lo, hi = int(ns.min()), int(ns.max())  # type: ignore[arg-type]
-            r.first_ns = lo if r.first_ns is None else min(r.first_ns, lo)
-            r.last_ns = hi if r.last_ns is None else max(r.last_ns, hi)
-        r.categories.update(_category_counts(frame["text"]))
-        self._status(frame)
-        self._alerts(frame)
-        result = pair(self.engine, p.kinds)
-        d, m = result.deliveries, result.messages
-        d = d.filter(pl.col("prefix") != "?")
-        d, m = self._select(d, m)
-        if self.exporter is not None:
-            self.exporter.write(frame.with_columns(_categories(frame["text"])), d, m)
-        self._overall(d, m)
-        self._tables(d, m)
-        self._timeline(frame, d)
-        r.truncated += int(
-            frame.filter(
-                pl.col("text").str.starts_with("delivery ")
-                & ~pl.col("text").str.ends_with("/")
-                & ~pl.col("text").str.contains(": report mangled", literal=True)
-            ).height
-        )
-        r.open_messages = len(self.engine.messages)
-        r.open_deliveries = len(self.engine.deliveries)
+        r.open_messages = self.state.open_messages
+        r.open_deliveries = self.state.open_deliveries
+        if p.first_ns is not None and p.last_ns is not None:
+            r.first_ns = p.first_ns if r.first_ns is None else min(r.first_ns, p.first_ns)
+            r.last_ns = p.last_ns if r.last_ns is None else max(r.last_ns, p.last_ns)
+        r.categories.update(p.categories)
+        r.status.add(p.status)
+        for ln, ns, text in p.alerts:
+            event = parse(text.encode("utf-8", "surrogateescape"))
+            r.alert_events.append((ln + offset + 1, ns, event))
+        timeline = r.timeline
+        for minute, n in p.arrivals:
+            timeline.setdefault(minute, [0, 0, 0, 0, 0])[0] += n
+        for minute, slot, n in s.done:
+            timeline.setdefault(minute, [0, 0, 0, 0, 0])[slot] += n
+        r.truncated += p.truncated
+        self._overall(s)
+        for name, frame in s.tables.items():
+            getattr(r, name).add(frame)
+        r.delays.add(s.ddelay_values, s.ddelay_counts)
+        if self.exporter is not None and p.export is not None and s.rows is not None:
+            shift = pl.col("ln") + offset
+            d, m = s.rows
+            self.exporter.write(
+                p.export.with_columns(shift),
+                d.with_columns(shift),
+                m.with_columns(shift),
+            )
 
-    def _window(self, frame: pl.DataFrame) -> pl.DataFrame:
-        f = self.filters
-        keep = pl.lit(True)
-        if f.since_ns is not None:
-            keep = keep & (pl.col("ns").is_null() | (pl.col("ns") >= f.since_ns))
-        if f.until_ns is not None:
-            keep = keep & (pl.col("ns").is_null() | (pl.col("ns") < f.until_ns))
-        return frame.filter(keep)
-
-    def _select(self, d: pl.DataFrame, m: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-        f = self.filters
-        if f.sender is not None:
-            wanted = f"<{f.sender}>"
-            d = d.filter(pl.col("known") & (pl.col("sender") == wanted))
-            m = m.filter(pl.col("sender") == wanted)
-        if f.recipient is not None:
-            target = f.recipient
-            whole = pl.concat_str(["chan", pl.lit("."), "recip"])
-            d = d.filter((whole == target) | (pl.col("recip") == target))
-            # A message counts when one of its deliveries went to the recipient.
-            keys = d.filter("known").select("birth", "sender", "qp").unique()
-            m = m.join(keys, on=["birth", "sender", "qp"], how="semi")
-        return d, m
-
-    def _overall(self, d: pl.DataFrame, m: pl.DataFrame) -> None:
+    def _overall(self, s: Summary) -> None:
         o = self.report.overall
-        if m.height:
-            birth = m["birth"].cast(pl.Float64, strict=False).fill_null(0.0).to_numpy()
-            done = m["done"].cast(pl.Float64, strict=False).fill_null(0.0).to_numpy()
-            size = m["bytes"].cast(pl.Float64).to_numpy()
-            nk, nd, nz = (m[c].cast(pl.Float64).to_numpy() for c in ("nk", "nd", "nz"))
-            o.messages += m.height
+        if s.messages:
+            o.messages += s.messages
+            size, rbytes, qtime, recips, tries = s.m_values
             o.mbytes = _seq(o.mbytes, size)
-            o.rbytes = _seq(o.rbytes, size * nk)
-            o.qtime = _seq(o.qtime, done - birth)
-            o.recips = _seq(o.recips, nk + nd)
-            o.tries = _seq(o.tries, nk + nd + nz)
-            self._span(m["birth"], birth, m["done"], done)
-        if d.height:
-            dstart = d["dstart"].cast(pl.Float64, strict=False).fill_null(0.0).to_numpy()
-            ddone = d["ddone"].cast(pl.Float64, strict=False).fill_null(0.0).to_numpy()
-            birth_text = d.select(pl.when("known").then("birth").otherwise("dstart").alias("b"))[
-                "b"
-            ]
-            birth = birth_text.cast(pl.Float64, strict=False).fill_null(0.0).to_numpy()
-            ok = (d["prefix"] == "d k ").to_numpy()
-            o.deliveries += d.height
-            o.succ += float(ok.sum())
-            o.fail += float((d["prefix"] == "d d ").sum())
-            o.ddelay = _seq(o.ddelay, (ddone - birth)[ok])
-            o.xdelay = _seq(o.xdelay, ddone - dstart)
-            self._span(birth_text, birth, d["ddone"], ddone)
-            values, counts = np.unique((ddone - birth)[ok], return_counts=True)
-            whole = (values == np.floor(values)) & (np.abs(values) <= _INT_MAX)
-            words = [
-                f"{int(v)}" if w else f"{v:.6g}"
-                for v, w in zip(values.tolist(), whole.tolist(), strict=True)
-            ]
-            ddelays = self.report.ddelays
-            for word, count in zip(words, counts.tolist(), strict=True):
-                ddelays[word] += count
+            o.rbytes = _seq(o.rbytes, rbytes)
+            o.qtime = _seq(o.qtime, qtime)
+            o.recips = _seq(o.recips, recips)
+            o.tries = _seq(o.tries, tries)
+            self._span(s.m_span)
+        if s.deliveries:
+            o.deliveries += s.deliveries
+            o.succ += s.succ
+            o.fail += s.fail
+            o.ddelay = _seq(o.ddelay, s.ddelay)
+            o.xdelay = _seq(o.xdelay, s.xdelay)
+            self._span(s.d_span)
 
-    def _span(self, low_text: pl.Series, low: F64, high_text: pl.Series, high: F64) -> None:
+    def _span(self, span: Span | None) -> None:
+        if span is None:
+            return
         o = self.report.overall
-        i, j = int(np.argmin(low)), int(np.argmax(high))
-        if not o.seen or low[i] < number(o.first):
-            o.first = str(low_text[i]).encode()
-        if not o.seen or high[j] > number(o.last):
-            o.last = str(high_text[j]).encode()
+        (low_text, low), (high_text, high) = span.low, span.high
+        if not o.seen or low < number(o.first):
+            o.first = low_text.encode()
+        if not o.seen or high > number(o.last):
+            o.last = high_text.encode()
         o.seen = True
 
-    def _tables(self, d: pl.DataFrame, m: pl.DataFrame) -> None:
-        r = self.report
-        x = (pl.col("ddone").cast(pl.Float64, strict=False).fill_null(0.0)
-             - pl.col("dstart").cast(pl.Float64, strict=False).fill_null(0.0))  # fmt: skip
-        ok = pl.col("prefix") == "d k "
-        rows = d.with_columns(
-            x.alias("x"),
-            pl.concat_str(["chan", pl.lit("."), "recip"]).alias("to"),
-            pl.col("recip").str.split("@").list.last().alias("host"),
-        )
-        per = [
-            pl.when(ok).then(pl.col("bytes").cast(pl.Float64)).otherwise(0.0).sum().alias("sb"),
-            (pl.col("prefix") != "d z ").sum().alias("mess"),
-            pl.len().alias("tries"),
-            pl.col("x").sum().alias("x"),
-        ]
-        r.recipients.add(rows.group_by("to").agg(per))
-        r.hosts.add(rows.group_by("host").agg(per))
-        for table, prefix in ((r.deferrals, "d z "), (r.failures, "d d ")):
-            table.add(
-                rows.filter(pl.col("prefix") == prefix)
-                .group_by("reason")
-                .agg(pl.len(), pl.col("x").sum())
-            )
-        sent = (
-            m.with_columns(
-                pl.concat_str([pl.col("uid").cast(pl.String), pl.lit("/"), "sender"]).alias("key"),
-                pl.col("bytes").cast(pl.Float64).alias("b"),
-            )
-            .group_by("key")
-            .agg(
-                pl.len().alias("mess"),
-                pl.col("b").sum(),
-                (pl.col("b") * pl.col("nk")).sum().alias("sb"),
-                (pl.col("nk") + pl.col("nd")).sum().alias("recips"),
-                (pl.col("nk") + pl.col("nd") + pl.col("nz")).sum().alias("tries"),
-            )
-        )
-        r.senders.add(sent)
-        key = (
-            pl.when("known")
-            .then(pl.concat_str([pl.col("uid").cast(pl.String), pl.lit("/"), "sender"]))
-            .otherwise(pl.lit("?/?"))
-        )
-        r.sender_xdelay.add(rows.group_by(key.alias("key")).agg(pl.col("x").sum()))
 
-    def _timeline(self, frame: pl.DataFrame, d: pl.DataFrame) -> None:
-        minute = (pl.col("ns") // (MINUTE * 1_000_000_000)).alias("minute")
-        arrivals = (
-            frame.filter(pl.col("text").str.starts_with("info msg ") & pl.col("ns").is_not_null())
-            .group_by(minute)
-            .agg(pl.len())
-        )
-        tl = self.report.timeline
-        for key, n in arrivals.iter_rows():
-            tl.setdefault(key, [0, 0, 0, 0, 0])[0] += n
-        done = d.select(
-            (pl.col("ddone").cast(pl.Float64, strict=False) // MINUTE).cast(pl.Int64).alias("m"),
-            "prefix",
-        ).drop_nulls()
-        slot = {"d k ": 1, "d d ": 2, "d z ": 3}
-        for key, prefix, n in done.group_by("m", "prefix").agg(pl.len()).iter_rows():
-            tl.setdefault(key, [0, 0, 0, 0, 0])[slot[prefix]] += n
-
-    def _status(self, frame: pl.DataFrame) -> None:
-        words = pl.col("text").str.split_exact(" ", 5)
-        got = (
-            frame.lazy()
-            .filter(pl.col("text").str.starts_with("status: local "))
-            .select(pl.col("ns").fill_null(-1), words.alias("w"))
-            .unnest("w")
-            .filter(pl.col("field_3") == "remote")
-            .select(
-                "ns",
-                pl.col("field_2").str.split_exact("/", 1).alias("l"),
-                pl.col("field_4").str.split_exact("/", 1).alias("r"),
-            )
-            .select(
-                "ns",
-                *(
-                    pl.col(side).struct.field(f).cast(pl.Int64, strict=False).alias(f"{side}{f}")
-                    for side in ("l", "r")
-                    for f in ("field_0", "field_1")
-                ),
-            )
-            .drop_nulls()
-            .select("ns", "lfield_0", "lfield_1", "rfield_0", "rfield_1")
-            .collect()
-        )
-        if got.height:
-            self.report.status.add(got.to_numpy())
-
-    def _alerts(self, frame: pl.DataFrame) -> None:
-        got = frame.filter(
-            pl.col("text").str.starts_with("alert: ")
-            | pl.col("text").str.starts_with("warning: ")
-            | pl.col("text").str.starts_with("warn: ")
-        ).select("ln", "ns", "text")
-        for ln, ns, text in got.iter_rows():
-            event = parse(text.encode("utf-8", "surrogateescape"))
-            self.report.alert_events.append((ln + 1, ns, event))
+#: Chunks read ahead of the pairing and summed behind it, at most (memory holds this many
+#: chunks in their column form at once, besides the one being paired).
+AHEAD = 2
 
 
 def read(reader: Reader, chunks: Iterable[bytes]) -> Report:
-    """Fold ``chunks`` of whole lines, in order, into ``reader``'s report; the next chunk is
-    prepared in a second thread while one is folded (polars works without the GIL)."""
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead: Future[Prepared] | None = None
-        for data in chunks:
-            nxt = pool.submit(reader.prepare, data)
-            if ahead is not None:
-                reader.fold(ahead.result())
-            ahead = nxt
-        if ahead is not None:
-            reader.fold(ahead.result())
+    """Fold ``chunks`` of whole lines, in order, into ``reader``'s report. Two worker
+    threads read chunks ahead and sum them behind; only the pairing and the folding are
+    done here, chunk after chunk."""
+    source = iter(chunks)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        reads: deque[Future[Prepared]] = deque()
+        sums: deque[tuple[Prepared, Future[Summary]]] = deque()
+
+        def fill() -> None:
+            while len(reads) < AHEAD:
+                data = next(source, None)
+                if data is None:
+                    return
+                reads.append(pool.submit(reader.prepare, data))
+
+        fill()
+        while reads:
+            paired = reader.pair(reads.popleft().result())
+            fill()
+            sums.append((paired.prepared, pool.submit(reader.summarize, paired)))
+            while sums and (sums[0][1].done() or len(sums) > AHEAD):
+                prepared, summary = sums.popleft()
+                reader.fold(prepared, summary.result())
+        while sums:
+            prepared, summary = sums.popleft()
+            reader.fold(prepared, summary.result())
     return reader.report

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from logwarden.qmail.report import Report, Table
 from logwarden.qmail.when import iso_time
-from logwarden.qmail.zreports.plain import ddist_counts
 
 
 @dataclass(frozen=True)
@@ -21,8 +19,7 @@ class Rows:
 
 
 def _top(table: Table, top: int, order: int) -> list[tuple[str, list[float]]]:
-    items = sorted(table.sums.items(), key=lambda kv: (-kv[1][order], kv[0]))
-    return items[:top] if top > 0 else items
+    return table.top(top, order)
 
 
 def overall_rows(r: Report) -> Rows:
@@ -39,7 +36,7 @@ def tables(r: Report, top: int = 10) -> dict[str, Rows]:
     """Every table of the report, by name."""
     senders = []
     for key, (mess, size, sbytes, recips, tries) in _top(r.senders, top, 0):
-        x = r.sender_xdelay.sums.get(key, [0.0])[0]
+        x = (r.sender_xdelay.get(key) or [0.0])[0]
         senders.append((int(mess), int(size), int(sbytes), int(recips), int(tries),
                         round(x, 6), key))  # fmt: skip
     dests = {}
@@ -51,8 +48,7 @@ def tables(r: Report, top: int = 10) -> dict[str, Rows]:
     reasons = {}
     for name, table in (("deferrals", r.deferrals), ("failures", r.failures)):
         reasons[name] = [(int(n), round(x, 2), key) for key, (n, x) in _top(table, top, 0)]
-    printed = Counter({v.encode(): n for v, n in r.ddelays.items()})
-    dist = [tuple(line.decode().split()) for line in ddist_counts(printed)]
+    dist = [tuple(line.decode().split()) for line in r.delays.ddist()]
     q = r.queue()
     queue_rows = [
         (ch.name, ch.limit, ch.peak, ch.full_lines, round(ch.full_seconds, 3),

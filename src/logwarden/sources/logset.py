@@ -165,3 +165,71 @@ def _file_chunks(path: str, size: int, advance: Callable[[int], None] | None) ->
 def read_all(paths: list[str]) -> bytes:
     """Every file's bytes, decompressed and concatenated (for small inputs and tests)."""
     return b"".join(c.data for c in chunks(paths))
+
+
+#: The first bytes of the compressed forms :func:`chunks` reads.
+_COMPRESSED = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
+
+
+def plain_file(fd: int) -> bool:
+    """Whether ``fd`` is a regular file whose bytes from its current offset are not
+    compressed (so that :func:`pread_chunks` can read it)."""
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return False
+        head = os.pread(fd, 6, os.lseek(fd, 0, os.SEEK_CUR))
+    except OSError:
+        return False
+    return not head.startswith(_COMPRESSED)
+
+
+#: How far back from the end of a chunk line ends are looked for at first.
+_PROBE = 64 << 10
+
+
+def pread_chunks(
+    fd: int,
+    size: int,
+    hold_last_line: bool = False,
+    advance: Callable[[int], None] | None = None,
+) -> Iterator[bytes]:
+    """The rest of the regular file open on ``fd`` (see :func:`plain_file`), in chunks of
+    about ``size`` bytes that end at a line end, each read once by the kernel straight
+    into its bytes (reading blocks and cutting them at line ends copies every byte three or
+    four times more, with the GIL held). With ``hold_last_line``, a chunk also leaves its
+    last whole line to the next one (so that pieces of a split line, which follow it, stay
+    with it). The last chunk is whatever is left, with or without a final newline."""
+    start = os.lseek(fd, 0, os.SEEK_CUR)
+    end_of_file = os.fstat(fd).st_size
+    while start < end_of_file:
+        cut = _cut(fd, start, start + size, end_of_file, hold_last_line)
+        data = os.pread(fd, cut - start, start)
+        if not data:
+            return
+        start += len(data)
+        if advance is not None:
+            advance(len(data))
+        yield data
+    os.lseek(fd, start, os.SEEK_SET)
+
+
+def _cut(fd: int, start: int, end: int, end_of_file: int, hold_last_line: bool) -> int:
+    """Where a chunk starting at ``start`` ends: after the last line end before ``end`` (or
+    the one before that), or at the end of the file."""
+    if end >= end_of_file:
+        return end_of_file
+    probe = _PROBE
+    while True:
+        low = max(start, end - probe)
+        window = os.pread(fd, end - low, low)
+        last = window.rfind(b"\n")
+        if hold_last_line and last >= 0:
+            last = window.rfind(b"\n", 0, last)
+        if last >= 0:
+            return low + last + 1
+        if low == start:
+            # No line end in reach: the chunk takes a longer stretch.
+            longer = min(end + (end - start), end_of_file)
+            return _cut(fd, start, longer, end_of_file, hold_last_line)
+        probe *= 4
