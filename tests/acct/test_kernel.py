@@ -22,7 +22,7 @@ from support.reference import is_root
 WORKLOAD = """
 accton {file} >/dev/null || exit 97
 trap 'accton off >/dev/null' EXIT
-( : ; sleep 0 )
+( x=1 ) & wait
 sh -c 'x=1' & wait
 setpriv --reuid=65534 --regid=65534 --clear-groups true
 su nobody -s /bin/sh -c 'id -u' >/dev/null 2>&1

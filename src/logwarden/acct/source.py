@@ -55,10 +55,11 @@ def read_pacct(path: str, *, backwards: bool = False, ahz: int = acct.AHZ) -> Pa
     decoded = acct.decode(memoryview(data.data), ahz)
     result = PacctFile(path, decoded.records)
     if decoded.unknown > 3 * len(decoded.records):
-        # Three records in four have no version GNU acct knows: random bytes pass the version
-        # test about one time in twenty, so the few that do are noise too. GNU would print an error line per
-        # record and whatever the rest decode to, and exit 0; one line that says what the
-        # file is not, nothing decoded from it, and a failing exit status serve better.
+        # Three records in four have no version GNU acct knows: random bytes pass the
+        # version test about one time in twenty, so the few that do are noise too. GNU
+        # would print an error line per record and whatever the rest decode to, and exit
+        # 0; one line that says what the file is not, nothing decoded from it, and a
+        # failing exit status serve better.
         result.unreadable = True
         result.records = acct.empty_records()
         total = (len(data) - decoded.trailing) // acct.RECORD_SIZE
