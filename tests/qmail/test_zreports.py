@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from logwarden.qmail.awk import number, show
+from logwarden.qmail.awk import divide, f2, f6, g6, number, show
 from logwarden.qmail.xfilters import xqp, xrecipient, xsender
 from logwarden.qmail.zreports import z
 from logwarden.qmail.zreports.columnt import columnt
@@ -91,6 +91,23 @@ def test_awk_numbers() -> None:
     assert show(2147483647.0) == b"2147483647"
     assert show(3e9) == b"3e+09"
     assert show(1.0 / 3) == b"0.333333"
+
+
+def test_division_by_zero_as_mawk_does_it() -> None:
+    """mawk divides by zero without stopping: an infinity, or ``-nan`` for 0/0. Expected
+    lines printed by qmailanalog's zoverall and rxdelay under Debian's mawk on these
+    inputs (malformed matchup lines: the times are not numbers, so they compare as text
+    and span nothing)."""
+    lines = [b"d z a x b 0 s r 1 1 why"]
+    tail = overall(lines).lines()[-2:]
+    assert tail == [b"Time span (days): 0", b"Average concurrency: -nan"]
+    lines = [b"d z a -5 b 0 s r 1 1 why"]
+    assert overall(lines).lines()[-1] == b"Average concurrency: inf"
+    recipients = [b"x y 0 0 a@b", b"x y 0 3 c@d", b"x y 0 -3 e@f", b"x y 2 3 g@h"]
+    got = ours("rxdelay", [], stdin=b"".join(line + b"\n" for line in recipients))
+    assert got.stdout == b"-inf 0 e@f\n-nan 0 a@b\ninf 0 c@d\n1.50 2 g@h\n"
+    assert (f2(divide(-1.0, 0.0)), f6(divide(0.0, 0.0)), g6(divide(2.0, 0.0))) == (
+        b"-inf", b"-nan", b"inf")  # fmt: skip
 
 
 def test_x_filters() -> None:

@@ -55,21 +55,40 @@ def show(value: float) -> bytes:
     return g6(value)
 
 
-def g6(value: float) -> bytes:
-    """``%.6g``, with C's spelling of infinities and NaN."""
+def _printf(spec: bytes, value: float) -> bytes:
+    """C's ``printf`` of one double: Python spells infinities as C does, but not the sign
+    of a NaN."""
     if math.isnan(value):
         return b"-nan" if math.copysign(1.0, value) < 0 else b"nan"
-    return b"%.6g" % value
+    return spec % value
+
+
+def g6(value: float) -> bytes:
+    """``%.6g``, with C's spelling of infinities and NaN."""
+    return _printf(b"%.6g", value)
 
 
 def f2(value: float) -> bytes:
     """``sprintf("%.2f", value)``."""
-    return b"%.2f" % value
+    return _printf(b"%.2f", value)
 
 
 def f6(value: float) -> bytes:
     """``sprintf("%.6f", value)``."""
-    return b"%.6f" % value
+    return _printf(b"%.6f", value)
+
+
+def divide(dividend: float, divisor: float) -> float:
+    """awk's ``a / b``. mawk divides by zero as the machine does, where gawk would stop:
+    an infinity of the dividend's sign, and 0/0 gives x86's default NaN, whose sign bit is
+    set (C prints it ``-nan``)."""
+    if divisor != 0:
+        return dividend / divisor
+    if math.isnan(dividend):
+        return dividend
+    if dividend == 0:
+        return -math.nan
+    return math.copysign(math.inf, dividend) * math.copysign(1.0, divisor)
 
 
 def awk_int(value: float) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from logwarden.qmail.awk import f6, fields, less, number, show
+from logwarden.qmail.awk import divide, f6, fields, less, number, show
 
 
 def _num(f: list[bytes], n: int) -> float:
@@ -98,7 +98,8 @@ class Overall:
                 span = number(self.last) - number(self.first)
                 out += [
                     b"Time span (days): " + show(span / 86400),
-                    b"Average concurrency: " + show(self.xdelay / span),
+                    # Fields that are not numbers compare as text, so the span may be 0.
+                    b"Average concurrency: " + show(divide(self.xdelay, span)),
                 ]
         return out
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from logwarden.qmail.awk import f2, f6, fields, number, show
+from logwarden.qmail.awk import divide, f2, f6, fields, number, show
 from logwarden.qmail.zreports.sortlike import sort_numeric
 
 
@@ -96,8 +96,7 @@ def rxdelay(recipient_lines: Iterable[bytes]) -> list[bytes]:
     for line in recipient_lines:
         f = fields(line)
         tries = _num(f, 3)
-        # awk divides by zero only on malformed input; it stops there with an error.
-        avg = _num(f, 4) / tries if tries else float("nan")
+        avg = divide(_num(f, 4), tries)  # a try count of 0 only comes from malformed input
         out.append(b"%s %s %s" % (f2(avg), _field(f, 3), _field(f, 5)))
     return sort_numeric(out)
 
