@@ -14,6 +14,8 @@ from logwarden.qmail.html import page, write_html
 from logwarden.qmail.report import Reader
 from logwarden.qmail.simulate import Settings, simulated_bytes
 
+from support.reference import ours
+
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 HOSTILE_SENDER = "<script>alert(1)</script>@evil.example"
 HOSTILE = (
@@ -65,6 +67,23 @@ def test_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
 def test_empty_report_renders() -> None:
     """A report of nothing is still a page."""
     assert "No successful deliveries to draw." in page(Reader().report)
+
+
+def test_unwritable_page_is_one_line_naming_it(tmp_path: Path) -> None:
+    """A page that cannot be written: one line naming the file asked for, status 1, and no
+    temporary file left behind."""
+    log = tmp_path / "current"
+    log.write_bytes(HOSTILE)
+    target = tmp_path / "gone" / "report.html"
+    got = ours("qmail", ["report", "-o", str(target), str(log)])
+    assert got.status == 1
+    assert got.stderr == f"qmail: {target}: No such file or directory\n".encode()
+    assert not (tmp_path / "gone").exists()
+    (tmp_path / "page").mkdir()
+    got = ours("qmail", ["report", "-o", str(tmp_path / "page"), str(log)])
+    assert got.status == 1
+    assert got.stderr.startswith(f"qmail: {tmp_path / 'page'}: ".encode())
+    assert list((tmp_path / "page").iterdir()) == []
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium is not installed")

@@ -7,6 +7,7 @@ even a log line crafted to look like markup can neither run nor fetch.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import os
@@ -242,8 +243,14 @@ def page(r: Report, top: int = 10) -> str:
 
 
 def write_html(r: Report, path: str, top: int = 10) -> None:
-    """Write the page to ``path`` (through a temporary file, then renamed)."""
+    """Write the page to ``path`` (through a temporary file, then renamed, so a reader never
+    sees half a page). An error names ``path``, which is what the user gave."""
     tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as f:
-        f.write(page(r, top))
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.write(page(r, top))
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise OSError(error.errno, error.strerror, path) from None
