@@ -13,11 +13,12 @@ import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, TextIO, cast
 
 from logwarden import __version__
 from logwarden.cli.registry import TOOLS
 from logwarden.errors import LogwardenError
+from logwarden.output.terminal import EscapingWriter, is_terminal
 
 #: Exit status for a bug in logwarden itself (as opposed to bad input or usage).
 EXIT_INTERNAL = 101
@@ -75,6 +76,10 @@ def _run_tool(name: str, argv0: str, args: list[str], stdout: BinaryIO, stderr: 
     inv = Invocation(name, argv0, args, stdout, stderr)
     try:
         module = importlib.import_module(TOOLS[name].module)
+        if getattr(module, "COPIES_LOG_TEXT", False) and is_terminal(stdout):
+            # A filter passes log text through as it is, escape sequences included: on a
+            # terminal its whole output is escaped (in a pipe it stays the reference's).
+            stdout = inv.stdout = cast(BinaryIO, EscapingWriter(stdout))
         status: int = module.main(inv)
         stdout.flush()
         return status

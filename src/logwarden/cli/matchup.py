@@ -40,6 +40,10 @@ def _fatal(what: str, error: OSError) -> LogwardenError:
     return LogwardenError(f"fatal: {what}: {error_text(error.errno)}", exit_code=EXIT_FATAL)
 
 
+#: Its output is log text as it came in: escaped when it goes to a terminal (cli.main).
+COPIES_LOG_TEXT = True
+
+
 def main(inv: Invocation) -> int:
     if inv.args and inv.args[0] in ("-h", "--help"):
         inv.stdout.write(USAGE.encode())

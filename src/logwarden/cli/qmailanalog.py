@@ -28,6 +28,10 @@ def _usage(name: str) -> str:
     return f"Usage: {name} <matchup-output\nPrint qmailanalog's {name} report.\n"
 
 
+#: Its output is log text as it came in: escaped when it goes to a terminal (cli.main).
+COPIES_LOG_TEXT = True
+
+
 def main(inv: Invocation) -> int:
     name = inv.name
     if inv.args and inv.args[0] in ("-h", "--help"):

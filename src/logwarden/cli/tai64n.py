@@ -7,8 +7,14 @@ from __future__ import annotations
 
 from logwarden.cli.main import Invocation
 from logwarden.multilog.tai64n import run
+from logwarden.output.terminal import EscapingWriter
+
+#: Its output is log text as it came in: escaped when it goes to a terminal (cli.main).
+COPIES_LOG_TEXT = True
 
 
 def main(inv: Invocation) -> int:
-    inv.stdout.flush()
-    return run(0, inv.stdout.fileno())
+    out = inv.stdout
+    escaper = out.escaper if isinstance(out, EscapingWriter) else None
+    out.flush()
+    return run(0, out.fileno(), escaper)

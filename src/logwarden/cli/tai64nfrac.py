@@ -17,6 +17,10 @@ Lines without a label pass through unchanged.
 CHUNK = 16 << 20
 
 
+#: Its output is log text as it came in: escaped when it goes to a terminal (cli.main).
+COPIES_LOG_TEXT = True
+
+
 def main(inv: Invocation) -> int:
     if inv.args and inv.args[0] in ("-h", "--help"):
         inv.stdout.write(USAGE.encode())

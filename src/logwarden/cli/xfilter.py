@@ -19,6 +19,10 @@ FILTERS = {
 }
 
 
+#: Its output is log text as it came in: escaped when it goes to a terminal (cli.main).
+COPIES_LOG_TEXT = True
+
+
 def main(inv: Invocation) -> int:
     select, operand, about = FILTERS[inv.name]
     if inv.args and inv.args[0] in ("-h", "--help"):

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 
 from logwarden.formats.tai64 import label_for_unix_ns
+from logwarden.output.terminal import LineEscaper
 
 #: Bytes read at a time.
 BLOCK = 1 << 16
@@ -46,8 +47,9 @@ class Stamper:
         return body
 
 
-def run(stdin: int, stdout: int) -> int:
-    """Copy ``stdin`` to ``stdout`` with labels; the exit status."""
+def run(stdin: int, stdout: int, escaper: LineEscaper | None = None) -> int:
+    """Copy ``stdin`` to ``stdout`` with labels (escaped for a terminal by ``escaper``);
+    the exit status."""
     stamper = Stamper()
     while True:
         try:
@@ -55,8 +57,9 @@ def run(stdin: int, stdout: int) -> int:
         except OSError:
             return EXIT_IO
         if not block:
-            return 0
-        if not write_all(stdout, stamper.stamp(block)):
+            return 0 if escaper is None or write_all(stdout, escaper.finish()) else EXIT_IO
+        out = stamper.stamp(block)
+        if not write_all(stdout, out if escaper is None else escaper.feed(out)):
             return EXIT_IO
 
 

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from logwarden.formats.tai64 import TAI64_OFFSET, hex_digit_count, parse_digits, to_unix
 from logwarden.multilog.tai64n import EXIT_IO, write_all
+from logwarden.output.terminal import LineEscaper
 from logwarden.timefmt import LocalTime
 
 _ULONG = 1 << 64
@@ -263,8 +264,9 @@ def _civil(
     return year, month, day
 
 
-def run(stdin: int, stdout: int) -> int:
-    """Convert ``stdin`` to ``stdout``; the exit status."""
+def run(stdin: int, stdout: int, escaper: LineEscaper | None = None) -> int:
+    """Convert ``stdin`` to ``stdout`` (escaped for a terminal by ``escaper``); the exit
+    status."""
     converter = Converter()
     while True:
         try:
@@ -272,6 +274,10 @@ def run(stdin: int, stdout: int) -> int:
         except OSError:
             return EXIT_IO
         if not block:
-            return 0 if write_all(stdout, converter.finish()) else EXIT_IO
-        if not write_all(stdout, converter.feed(block)):
+            out = converter.finish()
+            if escaper is not None:
+                out = escaper.feed(out) + escaper.finish()
+            return 0 if write_all(stdout, out) else EXIT_IO
+        out = converter.feed(block)
+        if not write_all(stdout, out if escaper is None else escaper.feed(out)):
             return EXIT_IO

@@ -5,6 +5,9 @@ intruder can hide a login by writing ``\\x1b[2K`` into a field. When the output 
 every control character (C0, DEL, and C1 in UTF-8) and every byte that is not valid UTF-8 is
 shown as a visible escape, as GNU ls does; when the output is a pipe or a file, the bytes stay
 those of the reference tool, so that scripts and the differential tests see the same thing.
+
+Filters that copy log text through (matchup, the qmailanalog reports, tai64n...) escape their
+whole output the same way on a terminal (:class:`EscapingWriter`), keeping newlines and tabs.
 """
 
 from __future__ import annotations
@@ -71,3 +74,54 @@ def is_pipe(stream: BinaryIO) -> bool:
 def sanitizer_for(stream: BinaryIO) -> Sanitizer:
     """Escape for a terminal, keep the reference's bytes otherwise."""
     return escape_controls if is_terminal(stream) else keep
+
+
+def escape_text(text: bytes) -> bytes:
+    """:func:`escape_controls` for lines of text: newlines and tabs stay as they are."""
+    if text.isascii() and _C0_DEL.search(text.replace(b"\n", b"").replace(b"\t", b"")) is None:
+        return text
+    return b"\n".join(
+        b"\t".join(escape_controls(part) for part in line.split(b"\t"))
+        for line in text.split(b"\n")
+    )
+
+
+class LineEscaper:
+    """:func:`escape_text` over a stream given in pieces. Text after the last newline is
+    held until more comes, so a UTF-8 character split between two pieces stays whole."""
+
+    def __init__(self) -> None:
+        self._held = b""
+
+    def feed(self, data: bytes) -> bytes:
+        """The escaped form of every line that ``data`` completes."""
+        data = self._held + data
+        cut = data.rfind(b"\n") + 1
+        self._held = data[cut:]
+        return escape_text(data[:cut])
+
+    def finish(self) -> bytes:
+        """The escaped form of what is held (a last line without its newline)."""
+        held, self._held = self._held, b""
+        return escape_text(held)
+
+
+class EscapingWriter:
+    """A binary stream's ``write``, ``flush`` and ``fileno`` that escape the text for a
+    terminal on its way (a tool writing to descriptor ``fileno()`` itself must use
+    :attr:`escaper`)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.escaper = LineEscaper()
+
+    def write(self, data: bytes) -> int:
+        self.stream.write(self.escaper.feed(bytes(data)))
+        return len(data)
+
+    def flush(self) -> None:
+        self.stream.write(self.escaper.finish())
+        self.stream.flush()
+
+    def fileno(self) -> int:
+        return self.stream.fileno()

@@ -1,0 +1,42 @@
+"""Running a tool with its standard output on a real pseudo-terminal."""
+
+from __future__ import annotations
+
+import os
+import pty
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+
+
+def on_terminal(
+    args: Sequence[str], stdin: bytes = b"", env: Mapping[str, str] | None = None
+) -> tuple[int, bytes]:
+    """(exit status, what reached the terminal) of ``logwarden ARGS`` with stdout on a new
+    pseudo-terminal; the terminal's CR LF line endings are read back as LF."""
+    master, slave = pty.openpty()
+    environment = {**os.environ, "TZ": "UTC", "LC_ALL": "C", **(env or {})}
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "logwarden", *args],
+            stdin=subprocess.PIPE,
+            stdout=slave,
+            stderr=subprocess.DEVNULL,
+            env=environment,
+        )
+    finally:
+        os.close(slave)
+    assert proc.stdin is not None
+    proc.stdin.write(stdin)
+    proc.stdin.close()
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: every writer has closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    return proc.wait(), b"".join(chunks).replace(b"\r\n", b"\n")
