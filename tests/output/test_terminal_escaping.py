@@ -7,6 +7,8 @@ output on a real pseudo-terminal.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from logwarden.output.terminal import LineEscaper, escape_text
@@ -58,6 +60,16 @@ def test_log_filters_escape_on_a_terminal(args: list[str], data: bytes, lines: i
     assert not any(c in shown for c in CONTROLS)
     assert b"\\e[" in shown
     assert shown.count(b"\n") == lines  # a line stays one line
+
+
+def test_multilog_e_escapes_on_a_terminal(tmp_path: Path) -> None:
+    """multilog's ``e`` copies lines to stderr: escaped there when it is a terminal."""
+    status, shown = on_terminal(["multilog", "e", "./log"], LOG, stderr=True, cwd=str(tmp_path))
+    assert status == 0
+    assert not any(c in shown for c in CONTROLS)
+    assert shown.count(b"\\e") == 3
+    assert shown.count(b"\n") == 4
+    assert (tmp_path / "log" / "current").read_bytes() == LOG  # the log keeps its bytes
 
 
 def test_tabs_and_newlines_stay() -> None:

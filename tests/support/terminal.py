@@ -10,19 +10,25 @@ from collections.abc import Mapping, Sequence
 
 
 def on_terminal(
-    args: Sequence[str], stdin: bytes = b"", env: Mapping[str, str] | None = None
+    args: Sequence[str],
+    stdin: bytes = b"",
+    env: Mapping[str, str] | None = None,
+    stderr: bool = False,
+    cwd: str | None = None,
 ) -> tuple[int, bytes]:
-    """(exit status, what reached the terminal) of ``logwarden ARGS`` with stdout on a new
-    pseudo-terminal; the terminal's CR LF line endings are read back as LF."""
+    """(exit status, what reached the terminal) of ``logwarden ARGS`` with stdout (or with
+    ``stderr``, stderr instead) on a new pseudo-terminal; the terminal's CR LF line endings
+    are read back as LF."""
     master, slave = pty.openpty()
     environment = {**os.environ, "TZ": "UTC", "LC_ALL": "C", **(env or {})}
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "logwarden", *args],
             stdin=subprocess.PIPE,
-            stdout=slave,
-            stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL if stderr else slave,
+            stderr=slave if stderr else subprocess.DEVNULL,
             env=environment,
+            cwd=cwd,
         )
     finally:
         os.close(slave)

@@ -29,6 +29,7 @@ from logwarden.multilog.logdir import CONSUME_STEP, DRILL_VARIABLE, Drill, LogDi
 from logwarden.multilog.rotation import Block, Cut, find_cuts, stream_offset
 from logwarden.multilog.script import Script
 from logwarden.multilog.source import PipeSource, PlainSource, Signals, open_source
+from logwarden.output.terminal import escape_text
 
 _APPEND = os.O_WRONLY | os.O_NONBLOCK | os.O_APPEND | os.O_CREAT
 
@@ -52,6 +53,8 @@ class Multilog:
         self.status_fds: list[int] = []
         self.carry = Carry()
         self.drill = Drill(complaints, os.environ.get(DRILL_VARIABLE))
+        # The ``e`` action's copies of log lines: shown, not obeyed, on a terminal.
+        self.alert_clean = escape_text if os.isatty(2) else None
 
     def run(self) -> int:
         """Run until the end of input (or SIGTERM); the exit status."""
@@ -122,7 +125,8 @@ class Multilog:
             parsed = parse_bulk(self.bulk, block, base, carry, stamp, eof)
         self.carry = parsed.carry
         if parsed.stderr:
-            _write_all(2, parsed.stderr)
+            clean = self.alert_clean
+            _write_all(2, parsed.stderr if clean is None else clean(parsed.stderr))
         for index, record in parsed.status.items():
             self._status(index, record)
         found, pieces = find_cuts(
