@@ -29,6 +29,7 @@ from logwarden.multilog.logdir import CONSUME_STEP, DRILL_VARIABLE, Drill, LogDi
 from logwarden.multilog.rotation import Block, Cut, find_cuts, stream_offset
 from logwarden.multilog.script import Script
 from logwarden.multilog.source import PipeSource, PlainSource, Signals, open_source
+from logwarden.multilog.tai64n import write_all
 from logwarden.output.terminal import escape_text
 
 _APPEND = os.O_WRONLY | os.O_NONBLOCK | os.O_APPEND | os.O_CREAT
@@ -126,7 +127,8 @@ class Multilog:
         self.carry = parsed.carry
         if parsed.stderr:
             clean = self.alert_clean
-            _write_all(2, parsed.stderr if clean is None else clean(parsed.stderr))
+            # stderr is not the log: a failure to write there must not stop logging.
+            write_all(2, parsed.stderr if clean is None else clean(parsed.stderr))
         for index, record in parsed.status.items():
             self._status(index, record)
         found, pieces = find_cuts(
@@ -204,17 +206,6 @@ def _pwrite(fd: int, data: bytes) -> None:
     done = 0
     while done < len(data):
         done += os.pwrite(fd, data[done:], done)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        try:
-            view = view[os.write(fd, view) :]
-        except InterruptedError:
-            continue
-        except OSError:
-            return  # stderr is not the log: a failure there must not stop logging
 
 
 __all__ = ["Fatal", "Multilog"]
