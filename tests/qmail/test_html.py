@@ -100,6 +100,15 @@ def test_in_headless_chromium(tmp_path: Path) -> None:
             "s.getBoundingClientRect().width, s.getBoundingClientRect().height,"
             "s.querySelectorAll('rect, polyline').length])"
         )
+        # Every label of every chart: its box, and the box of its chart.
+        labels = browser.evaluate(
+            "Array.from(document.querySelectorAll('svg')).map(s => {"
+            " const b = s.getBoundingClientRect();"
+            " return [[b.left, b.top, b.right, b.bottom],"
+            "  Array.from(s.querySelectorAll('text')).map(t => {"
+            "   const r = t.getBoundingClientRect();"
+            "   return [r.left, r.top, r.right, r.bottom, t.textContent]; })]; })"
+        )
         text = browser.evaluate("document.body.innerText")
         scripts = browser.evaluate("document.querySelectorAll('script').length")
         ARTIFACTS.mkdir(exist_ok=True)
@@ -120,6 +129,14 @@ def test_in_headless_chromium(tmp_path: Path) -> None:
         browser.close()
     assert len(svgs) == 3
     assert all(w > 300 and h > 50 and n >= 1 for w, h, n in svgs), svgs
+    for (left, top, right, bottom), boxes in labels:
+        for x0, y0, x1, y1, words in boxes:
+            inside = left - 1 <= x0 <= x1 <= right + 1 and top - 1 <= y0 <= y1 <= bottom + 1
+            assert inside, f"{words!r} sticks out of its chart"
+        for i, (ax0, ay0, ax1, ay1, a) in enumerate(boxes):
+            for bx0, by0, bx1, by1, b in boxes[i + 1 :]:
+                apart = ax1 <= bx0 or bx1 <= ax0 or ay1 <= by0 or by1 <= ay0
+                assert apart, f"labels {a!r} and {b!r} overlap"
     assert errors == []
     assert requests == []
     assert scripts == 0

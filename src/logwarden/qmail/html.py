@@ -18,7 +18,7 @@ from logwarden.qmail.report_tables import Rows, tables
 from logwarden.qmail.when import show_time
 
 W, H = 760, 220
-PAD_L, PAD_R, PAD_T, PAD_B = 56, 12, 14, 30
+PAD_L, PAD_R, PAD_T, PAD_B = 56, 12, 28, 30
 #: Bucket sizes the timeline may use, in minutes.
 _STEPS = (1, 5, 15, 60, 180, 360, 720, 1440, 10080)
 COLORS = {"success": "#2e7d32", "failure": "#c62828", "deferral": "#f9a825",
@@ -40,21 +40,33 @@ def _nice(top: float) -> float:
     return 10.0 * power
 
 
-def _frame(ymax: float, labels: Sequence[tuple[float, str]], unit: str) -> list[str]:
-    """Axes, horizontal grid with values, and x labels at the given fractions."""
+def _linear(ymax: float) -> list[tuple[float, str]]:
+    """Five grid lines from 0 to ``ymax``: (height as a fraction, label)."""
+    out = []
+    for k in range(5):
+        value = ymax * k / 4
+        out.append((k / 4, f"{value:g}" if value < 1e6 else f"{value:.3g}"))
+    return out
+
+
+def _frame(
+    yticks: Sequence[tuple[float, str]], labels: Sequence[tuple[float, str]], unit: str
+) -> list[str]:
+    """Horizontal grid lines with their values, x labels at the given fractions (the first
+    and last kept inside the picture), and the unit above the values."""
     out = []
     plot_h = H - PAD_T - PAD_B
-    for k in range(5):
-        y = PAD_T + plot_h * (1 - k / 4)
+    for frac, text in yticks:
+        y = PAD_T + plot_h * (1 - frac)
         out.append(f'<line x1="{PAD_L}" y1="{y:.1f}" x2="{W - PAD_R}" y2="{y:.1f}" '
                    'class="grid"/>')  # fmt: skip
-        value = ymax * k / 4
-        text = f"{value:g}" if value < 1e6 else f"{value:.3g}"
         out.append(f'<text x="{PAD_L - 6}" y="{y + 4:.1f}" class="ylab">{esc(text)}</text>')
-    for frac, label in labels:
+    for i, (frac, label) in enumerate(labels):
         x = PAD_L + (W - PAD_L - PAD_R) * frac
-        out.append(f'<text x="{x:.1f}" y="{H - 10}" class="xlab">{esc(label)}</text>')
-    out.append(f'<text x="8" y="{PAD_T + 4}" class="unit">{esc(unit)}</text>')
+        anchor = "start" if i == 0 else "end" if i == len(labels) - 1 else "middle"
+        out.append(f'<text x="{x:.1f}" y="{H - 10}" class="xlab" text-anchor="{anchor}">'
+                   f"{esc(label)}</text>")  # fmt: skip
+    out.append(f'<text x="{PAD_L}" y="{PAD_T - 12}" class="unit">{esc(unit)}</text>')
     return out
 
 
@@ -96,7 +108,7 @@ def timeline_chart(r: Report) -> str:
     ymax = _nice(max(max(b[1] + b[2] + b[3], b[0]) for b in buckets.values()))
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
     bar = plot_w / n
-    body = _frame(ymax, _time_labels(first * MINUTE, (first + n * step) * MINUTE),
+    body = _frame(_linear(ymax), _time_labels(first * MINUTE, (first + n * step) * MINUTE),
                   f"per {step} min")  # fmt: skip
     points = []
     for i in range(n):
@@ -136,7 +148,7 @@ def queue_chart(r: Report) -> str:
     n = (span + step - 1) // step
     ymax = _nice(max(max(b) for b in buckets.values()))
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
-    body = _frame(ymax, _time_labels(first * MINUTE, (first + n * step) * MINUTE),
+    body = _frame(_linear(ymax), _time_labels(first * MINUTE, (first + n * step) * MINUTE),
                   "deliveries in progress")  # fmt: skip
     for col, limit_col, name in ((0, 2, "local"), (1, 3, "remote")):
         peak, limit = [], []
@@ -153,14 +165,23 @@ def queue_chart(r: Report) -> str:
 
 
 def delay_chart(rows: Rows) -> str:
-    """zddist as a curve: the share of successful deliveries done within a delay."""
+    """zddist as a curve: the share of successful deliveries done within a delay. The
+    delays span seconds to days (retries), so the scale is logarithmic."""
     if not rows.rows:
         return "<p>No successful deliveries to draw.</p>"
     points = [(float(str(pct)), float(str(doneby))) for doneby, _avg, pct in rows.rows]
-    ymax = _nice(max(y for _, y in points))
+    positive = [y for _, y in points if y > 0]
+    low = math.floor(math.log10(min(positive))) if positive else 0
+    high = max(math.ceil(math.log10(max(positive))) if positive else 1, low + 1)
+
+    def height(y: float) -> float:
+        return (math.log10(max(y, 10.0**low)) - low) / (high - low)
+
+    decades = range(low, high + 1)
+    yticks = [((d - low) / (high - low), f"{10.0**d:g}") for d in decades]
     plot_w, plot_h = W - PAD_L - PAD_R, H - PAD_T - PAD_B
-    body = _frame(ymax, [(k / 5, f"{k * 20}%") for k in range(6)], "seconds")
-    path = " ".join(f"{PAD_L + plot_w * p / 100:.1f},{PAD_T + plot_h * (1 - y / ymax):.1f}"
+    body = _frame(yticks, [(k / 5, f"{k * 20}%") for k in range(6)], "seconds (log scale)")
+    path = " ".join(f"{PAD_L + plot_w * p / 100:.1f},{PAD_T + plot_h * (1 - height(y)):.1f}"
                     for p, y in points)  # fmt: skip
     body.append(f'<polyline points="{path}" fill="none" stroke="{COLORS["success"]}" '
                 'stroke-width="2" class="series"/>')  # fmt: skip
@@ -187,7 +208,7 @@ td:last-child,th:last-child{text-align:left;word-break:break-all;max-width:40em}
 th{background:#f4f4f4}figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}
 svg{width:100%;height:auto;background:#fcfcfc;border:1px solid #eee}
 .grid{stroke:#e3e3e3;stroke-width:1}.ylab{font-size:11px;text-anchor:end;fill:#555}
-.xlab{font-size:11px;text-anchor:middle;fill:#555}.unit{font-size:11px;fill:#777}
+.xlab{font-size:11px;fill:#555}.unit{font-size:11px;fill:#777}
 .key{font-weight:400;font-size:12px;margin-left:1em}
 .key i{display:inline-block;width:.8em;height:.8em;margin-right:.3em;vertical-align:-1px}
 .advice{background:#fff8e1;padding:.5em .8em;border-left:3px solid #f9a825}
