@@ -9,8 +9,10 @@ import pytest
 
 from logwarden.qmail.matchup import matchup
 from logwarden.qmail.report import Filters, Reader
+from logwarden.qmail.report_tables import tables
 from logwarden.qmail.simulate import Settings, simulated_bytes
 from logwarden.qmail.tai64nfrac import tai64nfrac
+from logwarden.qmail.zreports import z
 from logwarden.qmail.zreports.overall import overall
 
 from .helpers import sample
@@ -70,6 +72,24 @@ def test_simulated_logs_give_zoverall(style: str, pieces: int) -> None:
         # Other styles carry the same times, written differently (multilog adds 500 ns).
         assert report.overall.messages == overall(matchup(unix)[0].split(b"\n")).messages
     assert report.overall.deliveries > 3000
+
+
+def test_reason_tables_are_zdeferrals_and_zfailures_rows() -> None:
+    """The top reasons are rows of zdeferrals and zfailures: the same count, xdelay and
+    reason, its underscores shown as spaces as the scripts' tr _ ' ' does."""
+    raw = simulated_bytes(Settings(seed=6, max_messages=2000, style="unix", rate=5.0,
+                                   trouble_minutes=1.0))  # fmt: skip
+    every = tables(report_of(raw), 10)
+    lines = matchup(raw)[0].split(b"\n")[:-1]
+    for name in ("deferrals", "failures"):
+        classic_rows = set()
+        for row in z.PLAIN[name](lines):
+            count, xdelay, reason = row.decode().split(" ", 2)
+            classic_rows.add((int(count), xdelay, reason.replace("_", " ")))
+        ours_rows = {(n, f"{x:.2f}", reason) for n, x, reason in every[name].rows}
+        assert ours_rows
+        assert ours_rows <= classic_rows
+        assert all("_" not in reason for _, _, reason in ours_rows)
 
 
 def test_sender_and_recipient_filters() -> None:

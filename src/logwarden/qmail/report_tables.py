@@ -47,7 +47,11 @@ def tables(r: Report, top: int = 10) -> dict[str, Rows]:
         ]
     reasons = {}
     for name, table in (("deferrals", r.deferrals), ("failures", r.failures)):
-        reasons[name] = [(int(n), round(x, 2), key) for key, (n, x) in _top(table, top, 0)]
+        # qmail-send writes a reason's spaces as "_"; zdeferrals and zfailures show them
+        # as spaces again (tr _ ' '), and so do these tables.
+        reasons[name] = [
+            (int(n), round(x, 2), key.replace("_", " ")) for key, (n, x) in _top(table, top, 0)
+        ]
     dist = [tuple(line.decode().split()) for line in r.delays.ddist()]
     q = r.queue()
     queue_rows = [
