@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -52,9 +53,17 @@ def report_html(tmp_path: Path) -> Path:
     return target
 
 
-def test_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
+def test_page_is_self_contained_and_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No script element, no external reference, every log word escaped."""
-    text = report_html(tmp_path).read_text()
+    monkeypatch.setenv("TZ", "UTC")  # the page shows local times
+    time.tzset()
+    try:
+        text = report_html(tmp_path).read_text()
+    finally:
+        monkeypatch.undo()
+        time.tzset()
     assert "<script" not in text
     assert "&lt;script&gt;alert(1)&lt;/script&gt;@evil.example" in text
     assert "&lt;img src=x onerror=alert(2)&gt;" in text  # a reason: "_" shown as " "
@@ -62,6 +71,11 @@ def test_page_is_self_contained_and_escaped(tmp_path: Path) -> None:
     assert re.search(r"<[^>]*\s(src|href)\s*=", text) is None
     assert "url(" not in text
     assert "default-src 'none'" in text
+    # The warning's time: to the second in the table, the whole stamp on hover.
+    when = (
+        '<td class="when" title="2026-11-18T11:23:19.000000+00:00">2026-11-18 11:23:19+00:00</td>'
+    )
+    assert when in text
 
 
 def test_empty_report_renders() -> None:

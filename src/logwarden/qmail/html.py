@@ -11,6 +11,7 @@ import contextlib
 import html
 import math
 import os
+import re
 from collections.abc import Sequence
 
 from logwarden.qmail.report import MINUTE, Report
@@ -189,6 +190,13 @@ def delay_chart(rows: Rows) -> str:
                 ("success",))  # fmt: skip
 
 
+def _when(iso: object) -> str:
+    """A time cell: to the second on one line, the full stamp when the pointer rests on it."""
+    text = str(iso)
+    short = re.sub(r"T(\d\d:\d\d:\d\d)\.\d+", r" \1", text).replace("T", " ", 1)
+    return f'<td class="when" title="{esc(text)}">{esc(short)}</td>'
+
+
 def _table(rows: Rows) -> str:
     if not rows.rows:
         return "<p>None.</p>"
@@ -204,7 +212,8 @@ body{font:14px/1.4 system-ui,sans-serif;margin:1.5em auto;max-width:66em;color:#
 h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;margin:.4em 0;font-size:13px}
 td,th{border:1px solid #ddd;padding:2px 7px;text-align:right;vertical-align:top}
-td:last-child,th:last-child{text-align:left;word-break:break-all;max-width:40em}
+td:last-child,th:last-child{text-align:left;overflow-wrap:anywhere;max-width:40em}
+.alerts td:last-child{min-width:20em}.when{white-space:nowrap}
 th{background:#f4f4f4}figure{margin:1em 0}figcaption{font-weight:600;margin-bottom:.3em}
 svg{width:100%;height:auto;background:#fcfcfc;border:1px solid #eee}
 .grid{stroke:#e3e3e3;stroke-width:1}.ylab{font-size:11px;text-anchor:end;fill:#555}
@@ -221,12 +230,12 @@ def page(r: Report, top: int = 10) -> str:
     t = tables(r, top)
     advice = "".join(f'<p class="advice">{esc(a)}</p>' for a in r.queue().advice)
     alerts = "".join(
-        f"<tr><td>{esc(c)}</td><td>{esc(n)}</td><td>{esc(f)}</td><td>{esc(last)}</td>"
+        f"<tr><td>{esc(c)}</td><td>{esc(n)}</td>{_when(f)}{_when(last)}"
         f"<td><code>{esc(ex)}</code><div class=\"meaning\">{esc(mean)} {esc(act)}</div></td></tr>"
         for c, _k, n, f, last, ex, mean, act in t["alerts"].rows
     )  # fmt: skip
     alert_table = (
-        "<table><thead><tr><th>type</th><th>count</th><th>first</th><th>last</th>"
+        '<table class="alerts"><thead><tr><th>type</th><th>count</th><th>first</th><th>last</th>'
         f"<th>line, meaning and what to do</th></tr></thead><tbody>{alerts}</tbody></table>"
         if alerts else "<p>No fatal or serious problems and no warnings.</p>"
     )  # fmt: skip
