@@ -67,8 +67,10 @@ class Delays:
     def __init__(self) -> None:
         self._values: list[F64] = []
         self._counts: list[npt.NDArray[np.int64]] = []
-        self._size = 0
-        self._printed: Counter[str] | None = None
+        # What the end of the report computes, kept until more delays come (the text, the
+        # JSON and the HTML page all ask for the table).
+        self._word_frame: pl.DataFrame | None = None
+        self._ddist: list[bytes] | None = None
 
     def add(self, values: F64, counts: npt.NDArray[np.int64]) -> None:
         """Count ``counts[i]`` more of each ``values[i]``."""
@@ -76,8 +78,7 @@ class Delays:
             return
         self._values.append(values)
         self._counts.append(counts)
-        self._size += len(values)
-        self._printed = None
+        self._word_frame = self._ddist = None
         if len(self._values) > 16:
             self._merge()
 
@@ -86,11 +87,16 @@ class Delays:
             return np.zeros(0), np.zeros(0, np.int64)
         values, where = np.unique(np.concatenate(self._values), return_inverse=True)
         counts = np.bincount(where, weights=np.concatenate(self._counts)).astype(np.int64)
-        self._values, self._counts, self._size = [values], [counts], len(values)
+        self._values, self._counts = [values], [counts]
         return values, counts
 
     def _words(self) -> pl.DataFrame:
         """Each printed form (``word``) and how often it was printed (``n``)."""
+        if self._word_frame is None:
+            self._word_frame = self._count_words()
+        return self._word_frame
+
+    def _count_words(self) -> pl.DataFrame:
         values, counts = self._merge()
         whole = (values == np.floor(values)) & (np.abs(values) <= _INT_MAX)
         words = [
@@ -103,13 +109,16 @@ class Delays:
     @property
     def printed(self) -> Counter[str]:
         """How often each ddelay was printed, by its printed form."""
-        if self._printed is None:
-            self._printed = Counter(dict(self._words().iter_rows()))
-        return self._printed
+        return Counter(dict(self._words().iter_rows()))
 
     def ddist(self) -> list[bytes]:
         """zddist's lines: what :func:`~logwarden.qmail.zreports.plain.ddist_counts` says of
         :attr:`printed`, computed on columns (a busy log prints most ddelays only once)."""
+        if self._ddist is None:
+            self._ddist = self._distribution()
+        return list(self._ddist)
+
+    def _distribution(self) -> list[bytes]:
         words = self._words()
         total = int(words["n"].sum()) if words.height else 0
         if total == 0:
