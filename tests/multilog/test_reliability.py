@@ -13,8 +13,7 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,28 +21,10 @@ import pytest
 from logwarden.multilog.logdir import CONSUME_STEP, DRILL_VARIABLE, ROTATION_STEPS
 from multilog.logdirs import OURS
 
-from support.reference import BASE_ENV, is_root
+from support.reference import BASE_ENV
+from support.smallfs import fill, tmpfs
 
 pytestmark = pytest.mark.root
-
-
-@contextmanager
-def tmpfs(where: Path, size: str) -> Iterator[Path]:
-    """A tmpfs of ``size`` mounted at ``where`` (root only; skipped otherwise)."""
-    if not is_root():
-        pytest.skip("mounting a tmpfs needs root")
-    where.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
-        capture_output=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    try:
-        yield where
-    finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
 
 
 def numbered(first: int, last: int) -> bytes:
@@ -229,16 +210,7 @@ def test_full_disk_pauses_warns_and_resumes(tmp_path: Path) -> None:
     """A full disk: multilog warns, waits, retries; once there is room, every line is there."""
     count = 20000
     with tmpfs(tmp_path / "fs", "1m") as fs:
-        blocker = fs / "blocker"
-        fd = os.open(blocker, os.O_WRONLY | os.O_CREAT, 0o644)
-        try:
-            while os.write(fd, b"\0" * 4096):
-                pass
-        except OSError:
-            pass  # full: that was the point
-        finally:
-            os.close(fd)
-        os.truncate(blocker, blocker.stat().st_size - 48 * 1024)
+        blocker = fill(fs, 48 * 1024)
         pipe = Pipe()
         pipe.feed(numbered(0, count), chunk=2000)
         run = pipe.start(["s4096", "n100000", "./d"], fs)

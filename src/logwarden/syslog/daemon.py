@@ -42,6 +42,8 @@ Slot = tuple[tuple[Formatter, tuple[list[bytes], ...]], ...]
 DEFAULT_MAX_SIZE = 8096
 #: Queue items the writer takes in one batch at most (each item is a burst of messages).
 BATCH_ITEMS = 512
+#: Seconds between tries to write bytes a failed write left behind.
+RETRY_SECONDS = 1.0
 _RECEIVE_BUFFER = 8 << 20
 
 
@@ -266,7 +268,15 @@ class Syslogd:
     def _write_loop(self) -> None:
         queue = self.queue
         while True:
-            items = [queue.get()]
+            # Held bytes (a full disk, a lost forward) are tried again without waiting for
+            # the next message, which may not come for hours.
+            waiting = any(output.waiting for output in self.outputs)
+            try:
+                items = [queue.get(timeout=RETRY_SECONDS if waiting else None)]
+            except Empty:
+                for output in self.outputs:
+                    output.flush()
+                continue
             while len(items) < BATCH_ITEMS:
                 try:
                     items.append(queue.get_nowait())

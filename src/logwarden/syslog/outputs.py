@@ -4,7 +4,8 @@ Every output collects what a batch of messages gives it (``add``) and writes it 
 (``flush``): one ``write`` per file per batch, then one ``fsync`` if the action asks for it
 (a file action without ``-``), so a batch is on disk before the next is taken. A write that
 fails keeps its bytes for the next flush (up to a limit), so a full disk delays lines
-instead of dropping them; what is over the limit is counted and reported.
+instead of dropping them; what is over the limit is counted and reported. While bytes are
+held, the daemon tries again every second even when no message comes.
 """
 
 from __future__ import annotations
@@ -43,6 +44,11 @@ class Output:
     def flush(self) -> None:
         """Write what was added since the last flush."""
 
+    @property
+    def waiting(self) -> bool:
+        """Whether bytes that could not be written yet are held for another try."""
+        return False
+
     def reopen(self) -> None:
         """Close files so that the next write opens them again (after log rotation)."""
 
@@ -60,6 +66,10 @@ class _Buffered(Output):
         self.pending = b""
         self.dropped = 0
         self._complained = 0.0
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.pending)
 
     def _take(self) -> bytes:
         data = self.pending + b"".join(self.lines)
