@@ -13,12 +13,16 @@ DEMO_DIR ?= demo-host
 
 .PHONY: demo test lint typecheck check bench reference-tools clean
 
+# atheris (coverage-guided fuzzing, tests/fuzz/run.py) comes as binary wheels only: where
+# there is none for the machine, the fuzz targets run on their seed corpus alone.
 # The sources are compiled once here: where PYTHONDONTWRITEBYTECODE is set, every run of a
 # tool would otherwise compile its modules again.
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --only-binary=:all: 'atheris>=2.3' \
+		|| echo "atheris has no wheel for this machine: the fuzz targets run on their seeds only"
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 

@@ -41,6 +41,15 @@ def test_unterminated_last_line_counts_at_the_end() -> None:
     assert decode_all(b"<13>one\n<13>two", []) == [b"<13>one", b"<13>two"]
 
 
+def test_a_frame_after_the_last_line_of_a_read_comes_out_at_once() -> None:
+    """Lines, then a whole octet-counted frame in the same read: both come out now, and a
+    connection closed right after leaves nothing half read (found by tests/fuzz)."""
+    decoder = FrameDecoder(99)
+    assert decoder.feed(b"<13>r\n6 <13>ab") == [b"<13>r", b"<13>ab"]
+    assert decoder.finish() == []
+    assert FrameDecoder(99).feed(b"r\n1 2") == [b"r", b"2"]
+
+
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(st.binary(min_size=1, max_size=60).filter(lambda m: not m[:1].isdigit()), max_size=20),

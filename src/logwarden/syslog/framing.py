@@ -44,9 +44,15 @@ class FrameDecoder:
         """The messages completed by ``data``."""
         buffer = self._buffer
         buffer += data
-        fast = self._lines_only(buffer)
-        if fast is not None:
-            return fast
+        # Whole plain lines first, at C speed; what follows the last of them (a partial
+        # line, or an octet-counted frame that may be complete) goes the careful way.
+        out = self._lines_only(buffer) or []
+        if buffer:
+            out += self._frames(buffer)
+        return out
+
+    def _frames(self, buffer: bytearray) -> list[bytes]:
+        """Frames cut one by one from the start of ``buffer`` (which loses them)."""
         out: list[bytes] = []
         pos = 0
         n = len(buffer)
