@@ -13,6 +13,7 @@ import pytest
 from logwarden.progress import THRESHOLD
 
 from support.reference import BASE_ENV
+from support.terminal import drain
 
 
 def _stderr_on_a_terminal(argv: list[str], stdout: int | None) -> bytes:
@@ -29,15 +30,7 @@ def _stderr_on_a_terminal(argv: list[str], stdout: int | None) -> bytes:
         )
         os.close(follower)
         follower = -1
-        seen = b""
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # the terminal's other side closed: the program ended
-                break
-            if not chunk:
-                break
-            seen += chunk
+        seen = drain(leader)
         if proc.stdout is not None:
             proc.stdout.read()
         assert proc.wait(timeout=60) == 0

@@ -21,6 +21,7 @@ from connect.last_histories import (
 )
 
 from support.reference import compare, ours, reference
+from support.terminal import on_terminal
 from support.utmpbuild import (
     BOOT_TIME,
     DEAD_PROCESS,
@@ -369,34 +370,11 @@ def test_dns_lookups(tmp_path: Path) -> None:
 
 def test_terminal_output_is_escaped(tmp_path: Path) -> None:
     """On a terminal the fields are escaped further: no raw TAB, CR, BEL or newline."""
-    import pty
-    import subprocess
-    import sys
-
     recs = [*boot(T0), login(T0 + 60, b"a\rb", b"pts/0", b"h\x07\x1b[31m")]
     recs += _sound_padding(T0 + 600)
     path = _write(tmp_path / "wtmp", recs)
-    master, slave = pty.openpty()
-    proc = subprocess.run(
-        [sys.executable, "-m", "logwarden", "last", "-n", "40", "-f", str(path)],
-        stdout=slave,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "TZ": "UTC", "LC_ALL": "C"},
-        check=False,
-    )
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    text = b"".join(chunks)
-    assert proc.returncode == 0
+    status, text = on_terminal(["last", "-n", "40", "-f", str(path)])
+    assert status == 0
     line = next(row for row in text.splitlines() if row.startswith(b"a\\rb"))
     assert b" pts/0 " in line
     assert b"h\\a\\e[31m" in line

@@ -13,6 +13,8 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 
+import numpy as np
+
 from logwarden.connect import tamper
 from logwarden.formats import acct, lastlog, utmp
 from logwarden.qmail.grammar import parse as parse_sentence
@@ -23,8 +25,10 @@ from logwarden.syslog import templates
 from logwarden.syslog.framing import FrameDecoder
 from logwarden.syslog.message import Clock, parse, sanitize
 
-_LAYOUTS = sorted(utmp.LAYOUTS)
-_NOW = Clock().stamp(1795568523.25)
+#: utmp layouts in the order a target's first byte picks them.
+UTMP_LAYOUTS = sorted(utmp.LAYOUTS)
+#: The receive time the syslog targets use.
+NOW = Clock().stamp(1795568523.25)
 
 
 def _utc(year: int, month: int, day: int, hour: int, minute: int, sec: int) -> int:
@@ -35,7 +39,7 @@ def utmp_records(data: bytes) -> None:
     """Detection scores any bytes; a decode accounts for every record; wtmp check runs."""
     if not data:
         return
-    layout = utmp.LAYOUTS[_LAYOUTS[data[0] % len(_LAYOUTS)]]
+    layout = utmp.LAYOUTS[UTMP_LAYOUTS[data[0] % len(UTMP_LAYOUTS)]]
     body = data[1:]
     utmp.detect(body)
     decoded = utmp.decode(body, layout)
@@ -54,16 +58,21 @@ def acct_records(data: bytes) -> None:
     decoded = acct.decode(body, ahz)
     assert len(decoded.records) + decoded.unknown + decoded.second_halves == len(body) // 64
     assert decoded.trailing == len(body) % 64
+    for name, kind in acct.COLUMNS:
+        assert decoded.records[name].dtype == np.dtype(kind)
 
 
 def lastlog_records(data: bytes) -> None:
-    """Detection and lookups by uid answer for any bytes."""
-    uids = [b - 8 for b in data[:4]]
-    body = data[4:]
+    """Detection and lookups by uid (the first byte says how many, the next ones which,
+    from -8) answer for any bytes."""
+    count = data[0] % 9 if data else 0
+    uids = [b - 8 for b in data[1 : 1 + count]]
+    body = data[1 + count :]
     assert len(lastlog.detect(body)) == len(lastlog.LAYOUTS)
     for layout in lastlog.LAYOUTS.values():
         records = lastlog.at_uids(body, layout, uids)
         assert len(records.entries()) == len(uids)
+        assert len(lastlog.plausible(records)) == len(uids)
 
 
 def syslog_message(data: bytes) -> None:
@@ -72,7 +81,7 @@ def syslog_message(data: bytes) -> None:
     if not data:
         return
     raw = data[1:]
-    message = parse(raw, _NOW, b"h", local=bool(data[0] & 1))
+    message = parse(raw, NOW, b"h", local=bool(data[0] & 1))
     assert 0 <= message.facility <= 24
     assert 0 <= message.severity <= 7
     assert message.msg == b"" or message.msg in sanitize(raw)

@@ -35,14 +35,22 @@ def on_terminal(
     assert proc.stdin is not None
     proc.stdin.write(stdin)
     proc.stdin.close()
+    try:
+        shown = drain(master)
+    finally:
+        os.close(master)
+    return proc.wait(), shown.replace(b"\r\n", b"\n")
+
+
+def drain(master: int) -> bytes:
+    """All a pseudo-terminal shows until every writer has closed its other side."""
     chunks = []
     while True:
         try:
             chunk = os.read(master, 65536)
-        except OSError:  # EIO: every writer has closed the terminal
+        except OSError:  # EIO: the other side is closed, the program has ended
             break
         if not chunk:
             break
         chunks.append(chunk)
-    os.close(master)
-    return proc.wait(), b"".join(chunks).replace(b"\r\n", b"\n")
+    return b"".join(chunks)
