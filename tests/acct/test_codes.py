@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logwarden.acct import codes, sa_keys
+from logwarden.acct import codes
+from logwarden.acct.sa import keys as sa_keys
 
 
 def _first_seen(values: list[int]) -> tuple[list[int], list[int]]:

@@ -15,12 +15,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from logwarden.connect import tamper
+from logwarden.connect.tamper import records as tamper
 from logwarden.formats import acct, lastlog, utmp
 from logwarden.qmail.grammar import parse as parse_sentence
 from logwarden.qmail.lines import split_line
-from logwarden.qmail.matchup import Matchup, matchup
-from logwarden.qmail.matchup_columns import feed
+from logwarden.qmail.matchup.column_engine import feed
+from logwarden.qmail.matchup.line_engine import Matchup, matchup
 from logwarden.syslog import templates
 from logwarden.syslog.framing import FrameDecoder
 from logwarden.syslog.message import Clock, parse, sanitize

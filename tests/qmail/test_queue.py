@@ -54,7 +54,7 @@ def test_series_takes_peaks_per_bucket() -> None:
 
 def test_chunked_status_equals_analyse() -> None:
     """The report's chunk-by-chunk fold gives analyse()'s numbers on all the lines."""
-    from logwarden.qmail.report import Status
+    from logwarden.qmail.report.build import Status
 
     rng = np.random.default_rng(5)
     n = 500

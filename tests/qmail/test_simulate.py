@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logwarden.qmail.lines import read_lines
-from logwarden.qmail.matchup import matchup
+from logwarden.qmail.matchup.line_engine import matchup
 from logwarden.qmail.simulate import Settings, simulated_bytes
 
 from support.reference import ours

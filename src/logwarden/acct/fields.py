@@ -7,7 +7,7 @@ import numpy as np
 import numpy.typing as npt
 
 from logwarden.acct import numtext
-from logwarden.connect import last_clock as clock
+from logwarden.connect.last import clock
 from logwarden.formats import acct
 
 Matrix = npt.NDArray[np.uint8]

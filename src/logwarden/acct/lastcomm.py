@@ -21,7 +21,7 @@ import numpy.typing as npt
 
 from logwarden.acct import fields
 from logwarden.acct.ttys import TtyNames, names_of
-from logwarden.connect import last_clock as clock
+from logwarden.connect.last import clock
 from logwarden.formats import acct
 
 Bools = npt.NDArray[np.bool_]

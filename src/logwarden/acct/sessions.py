@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 
 from logwarden.acct import lastcomm
-from logwarden.connect import last as analysis
-from logwarden.connect import last_fields
-from logwarden.connect.last_run import FileRun
+from logwarden.connect.last import analyse as analysis
+from logwarden.connect.last import fields as last_fields
+from logwarden.connect.last.run import FileRun
 from logwarden.formats import acct
 from logwarden.output.rows import text_of
 

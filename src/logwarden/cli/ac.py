@@ -11,9 +11,10 @@ from logwarden import __version__
 from logwarden.cli.common import LAYOUT, OUTPUT_OPTS, Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
-from logwarden.connect import ac_text, paths
-from logwarden.connect.ac_rows import ROW_FIELDS, report_rows
-from logwarden.connect.ac_types import DEFAULT_LENIENCY, DEFAULT_SUSPICIOUS, AcOptions, Report
+from logwarden.connect import paths
+from logwarden.connect.ac import text as ac_text
+from logwarden.connect.ac.model import DEFAULT_LENIENCY, DEFAULT_SUSPICIOUS, AcOptions, Report
+from logwarden.connect.ac.rows import ROW_FIELDS, report_rows
 
 SHORT = "adf:hpVyz"
 #: GNU ac's long options, in its table's order (glibc lists ambiguities in this order).
@@ -192,8 +193,8 @@ def _compute(inv: Invocation, options: AcOptions, files: list[str], layout: str 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        from logwarden.connect.ac import connect_time
-        from logwarden.connect.ac_input import open_segments
+        from logwarden.connect.ac.compute import connect_time
+        from logwarden.connect.ac.segments import open_segments
         from logwarden.sources.utmpfile import layout_named
 
         segments = open_segments(files, layout_named(layout))

@@ -18,13 +18,13 @@ from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.gnu import try_help
 from logwarden.cli.main import Invocation
 from logwarden.connect import paths
-from logwarden.connect.last import Settings
-from logwarden.connect.last_phantom import policy_for
-from logwarden.connect.last_rows import FIELDS, rows
-from logwarden.connect.last_run import FileRun, read_listing
-from logwarden.connect.last_select import Criteria
-from logwarden.connect.last_text import FULL, TIME_FORMATS, TextOptions, begins, render
-from logwarden.connect.last_timestamp import BadTimestamp, parse_timestamp, seconds_of
+from logwarden.connect.last.analyse import Settings
+from logwarden.connect.last.phantom import policy_for
+from logwarden.connect.last.rows import FIELDS, rows
+from logwarden.connect.last.run import FileRun, read_listing
+from logwarden.connect.last.selection import Criteria
+from logwarden.connect.last.text import FULL, TIME_FORMATS, TextOptions, begins, render
+from logwarden.connect.last.timestamp import BadTimestamp, parse_timestamp, seconds_of
 from logwarden.errors import LogwardenError, UsageError
 from logwarden.output.rows import RowWriter
 from logwarden.output.terminal import keep

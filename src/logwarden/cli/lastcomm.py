@@ -23,7 +23,7 @@ from logwarden.cli.acctopts import (
 from logwarden.cli.common import Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
-from logwarden.connect.last_timestamp import BadTimestamp, parse_timestamp, seconds_of
+from logwarden.connect.last.timestamp import BadTimestamp, parse_timestamp, seconds_of
 from logwarden.errors import UsageError
 
 SHORT = "f:hVp"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from logwarden.cli.main import Invocation
 from logwarden.djb import error_text
 from logwarden.errors import LogwardenError
-from logwarden.qmail.matchup import Matchup
+from logwarden.qmail.matchup.line_engine import Matchup
 from logwarden.sources.logset import plain_file, pread_chunks
 
 USAGE = """\
@@ -85,7 +85,7 @@ def main(inv: Invocation) -> int:
         # A small input: the line engine is done before polars would have started.
         out: Iterator[bytes] = (b"".join(engine.feed(block)[0]) for block in blocks())
     else:
-        from logwarden.qmail.matchup_columns import run
+        from logwarden.qmail.matchup.column_engine import run
 
         out = run(engine, blocks())
     for produced in out:

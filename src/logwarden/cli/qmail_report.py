@@ -9,10 +9,10 @@ from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
 from logwarden.errors import UsageError
 from logwarden.progress import progress
-from logwarden.qmail.parquet import Exporter
-from logwarden.qmail.report import Filters, Reader, read
-from logwarden.qmail.report_tables import tables
-from logwarden.qmail.report_text import render
+from logwarden.qmail.report.build import Filters, Reader, read
+from logwarden.qmail.report.parquet import Exporter
+from logwarden.qmail.report.tables import tables
+from logwarden.qmail.report.text import render
 from logwarden.qmail.when import parse_time
 from logwarden.sources.logset import chunks, expand, plain_file, pread_chunks, total_size
 
@@ -112,7 +112,7 @@ def main(inv: Invocation) -> int:
         read(reader, (data for f in _per_file(paths, advance) for data in f))
     report = reader.report
     if html is not None:
-        from logwarden.qmail.html import write_html
+        from logwarden.qmail.report.html import write_html
 
         write_html(report, html, top)
     every = tables(report, top)

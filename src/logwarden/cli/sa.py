@@ -17,12 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from logwarden.acct import names as naming
-from logwarden.acct import sa as tables
-from logwarden.acct import sa_report as report
-from logwarden.acct import sa_text, source
+from logwarden.acct import source
 from logwarden.acct.fields import commands, cstrings
 from logwarden.acct.output import write_text
-from logwarden.acct.sa_perrecord import per_record_text
+from logwarden.acct.sa import report, tables
+from logwarden.acct.sa import text as sa_text
+from logwarden.acct.sa.perrecord import per_record_text
 from logwarden.cli.acctopts import ADDITIONS, EXTRA_USAGE, c_int, strtol, version_line
 from logwarden.cli.common import Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long

@@ -20,12 +20,12 @@ from logwarden.cli.acctopts import DEVICES
 from logwarden.cli.common import CSV, GROUP, JSON, LAYOUT, PASSWD, Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
-from logwarden.connect import last_clock as clock
 from logwarden.connect import paths
-from logwarden.connect.last import Settings
-from logwarden.connect.last_phantom import policy_for
-from logwarden.connect.last_run import read_listing
-from logwarden.connect.last_select import Criteria
+from logwarden.connect.last import clock
+from logwarden.connect.last.analyse import Settings
+from logwarden.connect.last.phantom import policy_for
+from logwarden.connect.last.run import read_listing
+from logwarden.connect.last.selection import Criteria
 from logwarden.errors import UsageError
 from logwarden.formats import acct
 from logwarden.sources.utmpfile import layout_named

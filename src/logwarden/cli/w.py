@@ -15,9 +15,11 @@ from typing import BinaryIO
 from logwarden.cli.common import LAYOUT, OUTPUT_OPTS, PASSWD, Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
-from logwarden.connect import paths, procfs, wtext
+from logwarden.connect import paths
 from logwarden.connect.current import read_entries
-from logwarden.connect.w import (
+from logwarden.connect.w import procfs
+from logwarden.connect.w import text as wtext
+from logwarden.connect.w.sessions import (
     MAX_CMD_WIDTH,
     Session,
     command_width,

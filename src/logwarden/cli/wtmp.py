@@ -19,13 +19,13 @@ from logwarden.acct.ttys import devices_for, names_of
 from logwarden.cli.common import LAYOUT, OUTPUT_OPTS, PASSWD, Extras, rows_out, sanitizer
 from logwarden.cli.getopt import Arg, GetoptError, LongOpt, getopt_long
 from logwarden.cli.main import Invocation
-from logwarden.connect import tamper
-from logwarden.connect import tamper_lastlog as tl
-from logwarden.connect import tamper_pacct as tp
-from logwarden.connect.last import Settings
-from logwarden.connect.last_phantom import policy_for
-from logwarden.connect.last_run import read_listing
-from logwarden.connect.last_select import Criteria
+from logwarden.connect.last.analyse import Settings
+from logwarden.connect.last.phantom import policy_for
+from logwarden.connect.last.run import read_listing
+from logwarden.connect.last.selection import Criteria
+from logwarden.connect.tamper import lastlog as tl
+from logwarden.connect.tamper import pacct as tp
+from logwarden.connect.tamper import records as tamper
 from logwarden.errors import InputError
 from logwarden.formats import acct, utmp
 from logwarden.sources.files import read_file

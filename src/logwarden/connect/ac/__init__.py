@@ -1,0 +1,1 @@
+"""ac (GNU acct 6.6.4): connect time per user and day; a sequential engine and a vectorized one."""

@@ -1,0 +1,1 @@
+"""qmailanalog's matchup: the line engine (the reference) and the column engine."""
