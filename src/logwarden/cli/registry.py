@@ -14,6 +14,7 @@ ACCT = "What ran (process accounting)"
 SYSLOG = "What the daemons said (syslog)"
 WRITERS = "qmail's log writers"
 QMAIL = "What the mail system did (qmail-send's log, qmailanalog)"
+TIMELINE = "One timeline of the whole host (events, the store)"
 SELF = "logwarden itself"
 
 
@@ -182,6 +183,27 @@ TOOLS: dict[str, Tool] = {
             "logwarden.cli.tai64nfrac",
             "turn @tai64n labels into seconds.nanoseconds",
             QMAIL,
+        ),
+        Tool(
+            "timeline",
+            "logwarden.cli.timeline",
+            "every event of a host in time order: logins, commands, su/sudo, syslog, mail",
+            TIMELINE,
+            classic=False,
+        ),
+        Tool(
+            "ingest",
+            "logwarden.cli.ingest",
+            "load a host root's logs into the event store (DuckDB, Parquet), incrementally",
+            TIMELINE,
+            classic=False,
+        ),
+        Tool(
+            "query",
+            "logwarden.cli.query",
+            "run SQL over the event store",
+            TIMELINE,
+            classic=False,
         ),
         Tool(
             "demo",

@@ -24,7 +24,7 @@ import itertools
 import os
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -35,6 +35,9 @@ KINDS = ("syslog", "sulog", "sudo", "access", "error")
 YEARLESS = ("syslog", "sulog", "sudo")
 #: Gives the year of a line from its month (see YearGuess).
 YearFn = Callable[[int], int]
+#: A local wall clock reading (year, month, day, hour, minute, second, fraction) as an aware
+#: datetime: the process's zone by default, the host's for logs of another host.
+LocalFn = Callable[[int, int, int, int, int, int, float], datetime]
 _MONTHS = {m: i for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
                                         "Sep", "Oct", "Nov", "Dec"), start=1)}  # fmt: skip
 
@@ -152,7 +155,9 @@ def _month_of(kind: str, line: bytes) -> int:
     return _MONTHS.get(_text(m.group(1)), 0) if m else 0
 
 
-def read(path: str, kind: str = "auto", year: int | None = None) -> Iterator[Entry]:
+def read(
+    path: str, kind: str = "auto", year: int | None = None, local: LocalFn | None = None
+) -> Iterator[Entry]:
     """Every record of the program log ``path`` (plain or compressed; ``-`` is stdin).
 
     ``kind`` is one of KINDS or ``auto`` (detected from the first lines); ``year`` overrides
@@ -173,22 +178,29 @@ def read(path: str, kind: str = "auto", year: int | None = None) -> Iterator[Ent
     def year_for(month: int) -> int:
         return year if year is not None else guess.next(month)
 
+    local = local or _local
     if kind == "sudo":
-        yield from _sudo_entries(path, year_for)
+        yield from sudo_entries(path, _lines(path), year_for, local)
         return
-    parse = _PARSERS[kind]
     for number, line in _lines(path):
         if line:
-            yield parse(path, number, line, year_for)
+            yield parse(kind, path, number, line, year_for, local)
 
 
-def _syslog(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
+def parse(
+    kind: str, path: str, number: int, line: bytes, year_for: YearFn, local: LocalFn = _local
+) -> Entry:
+    """One line of a log of ``kind`` (a sudo entry with its continuation lines joined)."""
+    return _PARSERS[kind](path, number, line, year_for, local)
+
+
+def _syslog(path: str, number: int, line: bytes, year_for: YearFn, local: LocalFn) -> Entry:
     entry = Entry("syslog", path, number, line)
     m = _SYSLOG_3164.match(line)
     if m is not None:
         month = _MONTHS.get(_text(m.group(1)), 1)
-        entry.time = _local(year_for(month), month, int(m.group(2)), int(m.group(3)),
-                            int(m.group(4)), int(m.group(5)))  # fmt: skip
+        entry.time = local(year_for(month), month, int(m.group(2)), int(m.group(3)),
+                           int(m.group(4)), int(m.group(5)), 0.0)  # fmt: skip
         rest = line[m.end() :]
     else:
         m = _SYSLOG_3339.match(line)
@@ -216,15 +228,15 @@ def _syslog(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
     return entry
 
 
-def _sulog(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
+def _sulog(path: str, number: int, line: bytes, year_for: YearFn, local: LocalFn) -> Entry:
     entry = Entry("sulog", path, number, line, program="su")
     m = _SULOG.match(line)
     if m is None:
         entry.message = _text(line)
         return entry
     month = int(m.group(1))
-    entry.time = _local(
-        year_for(month), month, int(m.group(2)), int(m.group(3)), int(m.group(4)), 0
+    entry.time = local(
+        year_for(month), month, int(m.group(2)), int(m.group(3)), int(m.group(4)), 0, 0.0
     )
     entry.user = _text(m.group(7))
     entry.fields = {"success": m.group(5) == b"+", "tty": _text(m.group(6)),
@@ -234,21 +246,25 @@ def _sulog(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
     return entry
 
 
-def _sudo_entries(path: str, year_for: YearFn) -> Iterator[Entry]:
+def sudo_entries(
+    path: str, lines: Iterable[tuple[int, bytes]], year_for: YearFn, local: LocalFn = _local
+) -> Iterator[Entry]:
+    """sudo's entries from numbered lines: a long entry is wrapped onto lines indented by
+    four spaces, which are joined back onto it."""
     pending: tuple[int, bytes] | None = None
-    for number, line in _lines(path):
+    for number, line in lines:
         if line.startswith(b"    ") and pending is not None:
             # sudo wraps long entries at a space and indents the rest by four.
             pending = (pending[0], pending[1] + b"\n" + line)
             continue
         if pending is not None:
-            yield _sudo(path, pending[0], pending[1], year_for)
+            yield _sudo(path, pending[0], pending[1], year_for, local)
         pending = (number, line) if line else None
     if pending is not None:
-        yield _sudo(path, pending[0], pending[1], year_for)
+        yield _sudo(path, pending[0], pending[1], year_for, local)
 
 
-def _sudo(path: str, number: int, raw: bytes, year_for: YearFn) -> Entry:
+def _sudo(path: str, number: int, raw: bytes, year_for: YearFn, local: LocalFn) -> Entry:
     entry = Entry("sudo", path, number, raw, program="sudo")
     joined = raw.replace(b"\n    ", b" ")
     m = _SUDO.match(joined)
@@ -257,8 +273,8 @@ def _sudo(path: str, number: int, raw: bytes, year_for: YearFn) -> Entry:
         return entry
     month = _MONTHS.get(_text(m.group(1)), 1)
     year = int(m.group(6)) if m.group(6) else year_for(month)
-    entry.time = _local(year, month, int(m.group(2)), int(m.group(3)), int(m.group(4)),
-                        int(m.group(5)))  # fmt: skip
+    entry.time = local(year, month, int(m.group(2)), int(m.group(3)), int(m.group(4)),
+                       int(m.group(5)), 0.0)  # fmt: skip
     entry.user = _text(m.group(7)).strip()
     notes = []
     fields: dict[str, str | int | None] = {}
@@ -275,7 +291,7 @@ def _sudo(path: str, number: int, raw: bytes, year_for: YearFn) -> Entry:
     return entry
 
 
-def _access(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
+def _access(path: str, number: int, line: bytes, year_for: YearFn, local: LocalFn) -> Entry:
     entry = Entry("access", path, number, line, program="httpd")
     m = _ACCESS.match(line)
     if m is None:
@@ -305,15 +321,15 @@ def _access(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
     return entry
 
 
-def _error(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
+def _error(path: str, number: int, line: bytes, year_for: YearFn, local: LocalFn) -> Entry:
     entry = Entry("error", path, number, line, program="httpd")
     m = _ERROR.match(line)
     if m is None:
         entry.message = _text(line)
         return entry
     frac = float(m.group(6)) if m.group(6) else 0.0
-    entry.time = _local(int(m.group(7)), _MONTHS.get(_text(m.group(1)), 1), int(m.group(2)),
-                        int(m.group(3)), int(m.group(4)), int(m.group(5)), frac)  # fmt: skip
+    entry.time = local(int(m.group(7)), _MONTHS.get(_text(m.group(1)), 1), int(m.group(2)),
+                       int(m.group(3)), int(m.group(4)), int(m.group(5)), frac)  # fmt: skip
     rest = m.group(8)
     fields: dict[str, str | int | None] = {"level": None, "module": None, "client": None,
                                            "tid": None}  # fmt: skip
@@ -341,7 +357,7 @@ def _error(path: str, number: int, line: bytes, year_for: YearFn) -> Entry:
     return entry
 
 
-_PARSERS: dict[str, Callable[[str, int, bytes, YearFn], Entry]] = {
+_PARSERS: dict[str, Callable[[str, int, bytes, YearFn, LocalFn], Entry]] = {
     "syslog": _syslog,
     "sulog": _sulog,
     "access": _access,

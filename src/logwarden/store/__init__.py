@@ -1,0 +1,1 @@
+"""The event store: a DuckDB file (or a Parquet dataset), loaded incrementally."""

@@ -1,0 +1,1 @@
+"""The timeline: events in time order, filtered, rendered; sessions and findings."""
